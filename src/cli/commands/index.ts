@@ -1,0 +1,4 @@
+import type { RegisterCommand } from "../program";
+
+/** Every command module of the CLI, in help order. Add new command modules here. */
+export const commands: readonly RegisterCommand[] = [];

@@ -1,0 +1,2 @@
+/** Public API of odf-oracle. */
+export { BaseError, RetryableError, shouldRetry } from "./errors/base";
