@@ -1,0 +1,93 @@
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { base58btc } from "multiformats/bases/base58";
+import { base64url } from "multiformats/bases/base64";
+import { canonicalJsonBytes } from "./canonicalJson";
+import type { Commitment } from "./commitment";
+
+/** The proof block of a signed response (a W3C `Ed25519Signature2020` data-integrity proof). */
+export type Proof = {
+  type: "Ed25519Signature2020";
+  /** The signing node's public key, `did:key:z6Mk...`. */
+  verificationMethod: string;
+  /** `u` + base64url (no padding) of the ed25519 signature over the canonical JSON of the commitment. */
+  proofValue: string;
+};
+
+/** The node's signing key: an ed25519 key pair. */
+export type NodeKey = {
+  /** 32-byte ed25519 secret seed. */
+  secretKey: Uint8Array;
+  /** 32-byte ed25519 public key. */
+  publicKey: Uint8Array;
+  /** The public key as `did:key:z...`. */
+  did: string;
+};
+
+const ED25519_PUB_PREFIX = [0xed, 0x01];
+
+/** Builds a node key from its 32-byte secret seed. */
+export function nodeKeyFromSecret(secretKey: Uint8Array): NodeKey {
+  if (secretKey.length !== 32) throw new RangeError(`secretKey must be 32 bytes, got ${secretKey.length}`);
+  const publicKey = ed25519.getPublicKey(secretKey);
+  return { secretKey, publicKey, did: didKeyFromPublicKey(publicKey) };
+}
+
+/** `did:key:z` + base58btc(`ed01` || publicKey). */
+export function didKeyFromPublicKey(publicKey: Uint8Array): string {
+  if (publicKey.length !== 32) throw new RangeError(`publicKey must be 32 bytes, got ${publicKey.length}`);
+  return `did:key:${base58btc.encode(Uint8Array.from([...ED25519_PUB_PREFIX, ...publicKey]))}`;
+}
+
+/** The ed25519 public key of a `did:key:z6Mk...`, or `undefined` when it is not one. */
+export function publicKeyFromDidKey(did: string): Uint8Array | undefined {
+  if (!did.startsWith("did:key:z")) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = base58btc.decode(did.slice("did:key:".length));
+  } catch {
+    return undefined;
+  }
+  if (bytes.length !== 34 || bytes[0] !== 0xed || bytes[1] !== 0x01) return undefined;
+  return bytes.slice(2);
+}
+
+/** Signs a commitment with the node key: the `proof` block of a response. */
+export function signCommitment(commitment: Commitment, key: NodeKey): Proof {
+  const signature = ed25519.sign(canonicalJsonBytes(commitmentValue(commitment)), key.secretKey);
+  return { type: "Ed25519Signature2020", verificationMethod: key.did, proofValue: base64url.encode(signature) };
+}
+
+/**
+ * Checks a proof's signature over a commitment. Returns false for a wrong signature, a
+ * `verificationMethod` that is not an ed25519 `did:key`, or a `proofValue` that is not a
+ * `u`-base64url 64-byte signature. Does not check the proof type (the caller reports that).
+ */
+export function verifyCommitmentSignature(
+  commitment: Commitment,
+  proof: Pick<Proof, "verificationMethod" | "proofValue">,
+): boolean {
+  const publicKey = publicKeyFromDidKey(proof.verificationMethod);
+  if (!publicKey) return false;
+  let signature: Uint8Array;
+  try {
+    signature = base64url.decode(proof.proofValue);
+  } catch {
+    return false;
+  }
+  if (signature.length !== 64) return false;
+  // The encoding must be the one we would produce (no alternative spellings of the same bytes).
+  if (base64url.encode(signature) !== proof.proofValue) return false;
+  try {
+    return ed25519.verify(signature, canonicalJsonBytes(commitmentValue(commitment)), publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function commitmentValue(commitment: Commitment): Commitment {
+  return {
+    inputHash: commitment.inputHash,
+    outputHash: commitment.outputHash,
+    subQueriesHash: commitment.subQueriesHash,
+  };
+}
