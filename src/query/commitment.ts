@@ -1,5 +1,4 @@
-import { sha3_256 } from "@noble/hashes/sha3.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
+import { sha3MultihashString } from "../odf/multihash";
 import { canonicalJsonBytes } from "./canonicalJson";
 import type { JsonValue } from "./jsonValue";
 
@@ -22,7 +21,7 @@ export type CommitmentParts = {
 
 /** Multihash SHA3-256 (`f1620` + hex digest) of the canonical JSON of a value. */
 export function sha3Multihash(value: JsonValue): string {
-  return `f1620${bytesToHex(sha3_256(canonicalJsonBytes(value)))}`;
+  return sha3MultihashString(canonicalJsonBytes(value));
 }
 
 /** Computes the commitment of a response's `input`, `output` and `subQueries`. */

@@ -1,6 +1,6 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { base58btc } from "multiformats/bases/base58";
 import { base64url } from "multiformats/bases/base64";
+import { datasetIdFromPublicKey, parseDatasetId } from "../odf/identity";
 import { canonicalJsonBytes } from "./canonicalJson";
 import type { Commitment } from "./commitment";
 
@@ -23,32 +23,23 @@ export type NodeKey = {
   did: string;
 };
 
-const ED25519_PUB_PREFIX = [0xed, 0x01];
-
 /** Builds a node key from its 32-byte secret seed. */
 export function nodeKeyFromSecret(secretKey: Uint8Array): NodeKey {
   if (secretKey.length !== 32) throw new RangeError(`secretKey must be 32 bytes, got ${secretKey.length}`);
   const publicKey = ed25519.getPublicKey(secretKey);
-  return { secretKey, publicKey, did: didKeyFromPublicKey(publicKey) };
-}
-
-/** `did:key:z` + base58btc(`ed01` || publicKey). */
-export function didKeyFromPublicKey(publicKey: Uint8Array): string {
-  if (publicKey.length !== 32) throw new RangeError(`publicKey must be 32 bytes, got ${publicKey.length}`);
-  return `did:key:${base58btc.encode(Uint8Array.from([...ED25519_PUB_PREFIX, ...publicKey]))}`;
+  return { secretKey, publicKey, did: datasetIdFromPublicKey(publicKey).didKey };
 }
 
 /** The ed25519 public key of a `did:key:z6Mk...`, or `undefined` when it is not one. */
 export function publicKeyFromDidKey(did: string): Uint8Array | undefined {
   if (!did.startsWith("did:key:z")) return undefined;
-  let bytes: Uint8Array;
   try {
-    bytes = base58btc.decode(did.slice("did:key:".length));
+    const id = parseDatasetId(did);
+    // Only the canonical spelling is accepted, so one key has one verificationMethod.
+    return id.didKey === did ? id.publicKey : undefined;
   } catch {
     return undefined;
   }
-  if (bytes.length !== 34 || bytes[0] !== 0xed || bytes[1] !== 0x01) return undefined;
-  return bytes.slice(2);
 }
 
 /** Signs a commitment with the node key: the `proof` block of a response. */
