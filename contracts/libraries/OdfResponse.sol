@@ -161,30 +161,8 @@ library OdfResponse {
         if (major != CborReader.MAJOR_SIMPLE || info < 25 || info > 27) {
             revert OdfResponseWrongType(pos, uint8(r[pos]));
         }
-        // f16: 5/10 bits, f32: 8/23, f64: 11/52
-        uint256 expBits = info == 25 ? 5 : info == 26 ? 8 : 11;
-        uint256 mantBits = info == 25 ? 10 : info == 26 ? 23 : 52;
-        uint256 bits = arg;
-        bool negative = (bits >> (expBits + mantBits)) & 1 == 1;
-        uint256 expField = (bits >> mantBits) & ((1 << expBits) - 1);
-        uint256 mant = bits & ((1 << mantBits) - 1);
-        if (expField == (1 << expBits) - 1) revert OdfResponseOverflow(pos);
-        int256 bias = int256((1 << (expBits - 1)) - 1);
-        int256 e;
-        if (expField == 0) {
-            e = 1 - bias - int256(mantBits);
-        } else {
-            mant |= 1 << mantBits;
-            e = int256(expField) - bias - int256(mantBits);
-        }
-        uint256 scaled = mant * scale; // mant < 2^53, scale <= 10^60 < 2^200
-        uint256 magnitude;
-        if (e >= 0) {
-            if (scaled != 0 && (e > 255 || scaled > type(uint256).max >> uint256(e))) revert OdfResponseOverflow(pos);
-            magnitude = scaled << uint256(e);
-        } else {
-            magnitude = -e > 255 ? 0 : scaled >> uint256(-e);
-        }
+        (uint256 magnitude, bool negative, bool overflow) = _floatToFixed(arg, info, scale);
+        if (overflow) revert OdfResponseOverflow(pos);
         return _signed(magnitude, negative, pos);
     }
 
@@ -247,6 +225,33 @@ library OdfResponse {
         if (major != expectedMajor) revert OdfResponseWrongType(pos, uint8(r[pos]));
         if (start + len > r.length) revert CborReader.CborReaderTruncated(pos);
         return r[start:start + len];
+    }
+
+    /// @dev Exact IEEE 754 half/single/double to `|value| * scale`, truncated toward zero.
+    function _floatToFixed(uint256 bits, uint8 info, uint256 scale)
+        private
+        pure
+        returns (uint256 magnitude, bool negative, bool overflow)
+    {
+        // f16: 5/10 bits, f32: 8/23, f64: 11/52
+        uint256 expBits = info == 25 ? 5 : info == 26 ? 8 : 11;
+        uint256 mantBits = info == 25 ? 10 : info == 26 ? 23 : 52;
+        negative = (bits >> (expBits + mantBits)) & 1 == 1;
+        uint256 expField = (bits >> mantBits) & ((1 << expBits) - 1);
+        uint256 mant = bits & ((1 << mantBits) - 1);
+        if (expField == (1 << expBits) - 1) return (0, negative, true); // infinity or NaN
+        int256 e = 1 - int256((1 << (expBits - 1)) - 1) - int256(mantBits);
+        if (expField != 0) {
+            mant |= 1 << mantBits;
+            e += int256(expField) - 1;
+        }
+        uint256 scaled = mant * scale; // mant < 2^53 and scale <= 10^60 < 2^200
+        if (e >= 0) {
+            if (scaled != 0 && (e > 255 || scaled > type(uint256).max >> uint256(e))) return (0, negative, true);
+            magnitude = scaled << uint256(e);
+        } else {
+            magnitude = -e > 255 ? 0 : scaled >> uint256(-e);
+        }
     }
 
     function _signed(uint256 magnitude, bool negative, uint256 pos) private pure returns (int256) {
