@@ -40,6 +40,16 @@ export class InvalidBlockHashError extends EngineError {
   }
 }
 
+/** The dataset has no data files yet and the resolver gave no schema, so it has no columns to expose. */
+export class EmptyDatasetError extends EngineError {
+  override name = "EmptyDatasetError";
+  readonly datasetId: string;
+  constructor(params: { datasetId: string } & BaseErrorParameters) {
+    super(`Dataset ${params.datasetId} has no data and no schema yet`, params);
+    this.datasetId = params.datasetId;
+  }
+}
+
 /** Two datasets of one query use the same alias. */
 export class DuplicateAliasError extends EngineError {
   override name = "DuplicateAliasError";
