@@ -1,0 +1,139 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { MergeError, PreprocessError, ReadInputError } from "../../../ingest/errors";
+import type { ReadStep, Transform } from "../../../odf/metadata/types";
+import type { IngestColumn } from "./mergeInput";
+import { readCsvFirstLine } from "./readCsvFirstLine";
+import { readError } from "./readError";
+import { readStepSql } from "./readStepSql";
+import { quoteIdent, quoteLiteral } from "./sqlText";
+
+/** One input file and the event time its source gives it (used when the data has no `event_time`). */
+export type InputFile = { path: string; sourceEventTime: string };
+
+/** Parameters of `loadNewRecords`. */
+export type LoadNewRecordsParameters = {
+  files: readonly InputFile[];
+  read: ReadStep;
+  preprocess?: Transform | undefined;
+  /** Name of the view to create with the normalized new records. */
+  target: string;
+};
+
+/** What `loadNewRecords` produced: the view, its data columns, whether it has `op`, and its size. */
+export type LoadNewRecordsReturnType = {
+  target: string;
+  columns: IngestColumn[];
+  hasOp: boolean;
+  rowCount: number;
+};
+
+const RESERVED = new Set(["offset", "system_time"]);
+
+const OP_TEXT =
+  "CASE CAST(op AS VARCHAR) WHEN '+A' THEN 0 WHEN '-R' THEN 1 WHEN '-D' THEN 1 WHEN '-C' THEN 2 WHEN '+C' THEN 3 ELSE TRY_CAST(op AS INTEGER) END";
+
+async function describe(connection: DuckDBConnection, relation: string): Promise<IngestColumn[]> {
+  const reader = await connection.runAndReadAll(`DESCRIBE ${relation}`);
+  return reader.getRows().map((r) => ({ name: String(r[0]), type: String(r[1]) }));
+}
+
+/**
+ * Reads the input files with the read step into a table (`event_time` from each file's source
+ * when the data has none), runs the `preprocess` SQL over it as `input`, and exposes the result as
+ * a view `target` with columns `[op,] event_time TIMESTAMPTZ, <data columns>`. Read failures
+ * become `ReadInputError`, preprocess failures `PreprocessError`, reserved columns `MergeError`.
+ * The connection's time zone must be UTC.
+ */
+export async function loadNewRecords(
+  connection: DuckDBConnection,
+  params: LoadNewRecordsParameters,
+): Promise<LoadNewRecordsReturnType> {
+  const raw = `${params.target}__raw`;
+  let first = true;
+  for (const file of params.files) {
+    const csvFirstLine =
+      params.read.kind === "Csv"
+        ? await readCsvFirstLine(file.path, { separator: params.read.separator, quote: params.read.quote })
+        : undefined;
+    if (params.read.kind === "Csv" && csvFirstLine === undefined) continue;
+    const read = readStepSql(params.read, file.path, { csvFirstLine });
+    try {
+      const columns = await describe(connection, `SELECT * FROM (${read}) LIMIT 0`);
+      const hasEventTime = columns.some((c) => c.name === "event_time");
+      const select = hasEventTime
+        ? `SELECT * FROM (${read})`
+        : `SELECT *, ${quoteLiteral(file.sourceEventTime)}::TIMESTAMPTZ AS event_time FROM (${read})`;
+      await connection.run(
+        first ? `CREATE OR REPLACE TEMP TABLE ${raw} AS ${select}` : `INSERT INTO ${raw} BY NAME ${select}`,
+      );
+      first = false;
+    } catch (error) {
+      throw readError(error, file.path, params.read.kind);
+    }
+  }
+  if (first) return { target: params.target, columns: [], hasOp: false, rowCount: 0 };
+
+  let result = raw;
+  const transform = params.preprocess;
+  if (transform) {
+    await connection.run(`CREATE OR REPLACE TEMP VIEW input AS SELECT * FROM ${raw}`);
+    const steps = transform.queries ?? (transform.query !== undefined ? [{ query: transform.query }] : []);
+    if (steps.length === 0) throw new PreprocessError("the transform has no query");
+    const pre = `${params.target}__pre`;
+    try {
+      for (const [i, step] of steps.entries()) {
+        const last = i === steps.length - 1;
+        const name = last ? pre : step.alias;
+        if (!name) throw new PreprocessError(`query step ${i + 1} has no alias`);
+        await connection.run(`CREATE OR REPLACE TEMP ${last ? "TABLE" : "VIEW"} ${quoteIdent(name)} AS ${step.query}`);
+      }
+    } catch (error) {
+      if (error instanceof PreprocessError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new PreprocessError((message.split("\n")[0] ?? message).replace(/^[A-Za-z ]*Error: /, ""), {
+        cause: error,
+      });
+    }
+    result = pre;
+  }
+
+  const columns = await describe(connection, `SELECT * FROM ${result} LIMIT 0`);
+  for (const c of columns) {
+    if (RESERVED.has(c.name))
+      throw new MergeError(`Column ${c.name} is reserved for the system; rename it in the input or preprocess`);
+  }
+  const hasOp = columns.some((c) => c.name === "op");
+  const eventTime = columns.find((c) => c.name === "event_time");
+  const latest = params.files
+    .map((f) => f.sourceEventTime)
+    .sort()
+    .at(-1) as string;
+  const eventTimeExpr = eventTime ? "CAST(event_time AS TIMESTAMPTZ)" : `${quoteLiteral(latest)}::TIMESTAMPTZ`;
+  const data = columns.filter((c) => c.name !== "op" && c.name !== "event_time");
+  const list = [
+    ...(hasOp ? [`${OP_TEXT} AS op`] : []),
+    `${eventTimeExpr} AS event_time`,
+    ...data.map((c) => quoteIdent(c.name)),
+  ].join(", ");
+  await connection.run(`CREATE OR REPLACE TEMP VIEW ${params.target} AS SELECT ${list} FROM ${result}`);
+  let rowCount: number;
+  try {
+    const counted = await connection.runAndReadAll(
+      eventTime
+        ? `SELECT count(*)::BIGINT, count(*) FILTER (WHERE event_time IS NULL)::BIGINT FROM ${params.target}`
+        : `SELECT count(*)::BIGINT, 0 FROM ${result}`,
+    );
+    const row = counted.getRows()[0] ?? [0, 0];
+    rowCount = Number(row[0]);
+    if (Number(row[1]) > 0)
+      throw new ReadInputError(`Column event_time has ${String(row[1])} null values; every record needs an event time`);
+  } catch (error) {
+    if (error instanceof ReadInputError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ReadInputError(
+      `Column event_time: ${(message.split("\n")[0] ?? message).replace(/^[A-Za-z ]*Error: /, "")}`,
+      { cause: error },
+    );
+  }
+  return { target: params.target, columns: data, hasOp, rowCount };
+}
