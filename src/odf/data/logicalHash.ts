@@ -1,0 +1,343 @@
+import type { Hash } from "node:crypto";
+import { endianness } from "node:os";
+import {
+  type DuckDBArrayValue,
+  type DuckDBBlobValue,
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  type DuckDBDateValue,
+  type DuckDBDecimalValue,
+  type DuckDBListValue,
+  type DuckDBMapValue,
+  type DuckDBStructValue,
+  type DuckDBTimeNSValue,
+  type DuckDBTimestampMillisecondsValue,
+  type DuckDBTimestampNanosecondsValue,
+  type DuckDBTimestampSecondsValue,
+  type DuckDBTimestampValue,
+  type DuckDBTimeValue,
+  DuckDBTypeId,
+  type DuckDBValue,
+} from "@duckdb/node-api";
+// The raw C API bindings that @duckdb/node-api itself is built on (an exact-pinned dependency of it):
+// they give zero-copy views of vector memory, which the logical hash needs to run at scan speed.
+import bindings from "@duckdb/node-bindings";
+import { encodeMultihash, LOGICAL_HASH_CODE, multihashToString } from "../multihash";
+import { SliceReadError } from "./errors";
+import { buildHashPlan, type Codec, type Leaf, type ParquetNode, type TimeUnit } from "./hashPlan";
+import { createSha3 } from "./sha3";
+
+if (endianness() !== "LE") throw new Error("logicalHash: only little-endian hosts are supported");
+
+const STAGE_SIZE = 1 << 16;
+const NULL_MARKER = 0;
+
+/**
+ * ODF logical hash of a Parquet data slice: a hash of its records independent of the file encoding
+ * (compression, row groups, page layout, writer), as multihash code 0x300016 (`f9680c00120...`).
+ * The exact bytes hashed are specified in docs/logical-hash.md.
+ *
+ * Reads the file through `connection` chunk by chunk; values are fed to per-column SHA3-256 hashers
+ * from DuckDB's vector memory through one reused staging buffer (no per-value allocation except for
+ * strings longer than 12 bytes and nested LIST/MAP values).
+ * Throws `SliceReadError` (unreadable file) or `UnsupportedColumnTypeError`.
+ */
+export async function logicalHash(connection: DuckDBConnection, parquetPath: string): Promise<string> {
+  return multihashToString(encodeMultihash(LOGICAL_HASH_CODE, await logicalDigest(connection, parquetPath)));
+}
+
+/** The raw 32-byte logical digest of a Parquet slice (see `logicalHash`). */
+export async function logicalDigest(connection: DuckDBConnection, parquetPath: string): Promise<Uint8Array> {
+  const source = `read_parquet('${parquetPath.replaceAll("'", "''")}')`;
+  const [columns, parquetColumns] = await readSchemas(connection, source, parquetPath);
+  const plan = buildHashPlan(columns, parquetColumns);
+
+  const record = createSha3();
+  record.update(plan.fieldHeaders);
+  const hashers = plan.leaves.map((leaf) => createSha3().update(leaf.descriptor));
+  if (plan.leaves.length > 0) {
+    const sql = `SELECT ${plan.leaves.map((l) => l.expr).join(", ")} FROM ${source}`;
+    const result = await wrapRead(parquetPath, () => connection.stream(sql));
+    const stage = new Stage();
+    for (;;) {
+      const chunk = await wrapRead(parquetPath, () => result.fetchChunk());
+      if (chunk === null || chunk.rowCount === 0) break;
+      for (let i = 0; i < plan.leaves.length; i++) {
+        stage.hasher = hashers[i]!;
+        hashLeafChunk(stage, plan.leaves[i]!, chunk, i);
+        stage.flush();
+      }
+    }
+  }
+  for (const h of hashers) record.update(h.digest());
+  return new Uint8Array(record.digest());
+}
+
+async function wrapRead<T>(path: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (cause) {
+    const message = (cause as Error).message?.split("\n")[0] ?? String(cause);
+    throw new SliceReadError({ path, problem: message, cause });
+  }
+}
+
+async function readSchemas(connection: DuckDBConnection, source: string, path: string) {
+  const described = await wrapRead(path, () => connection.run(`SELECT * FROM ${source} LIMIT 0`));
+  const names = described.columnNames();
+  const types = described.columnTypes();
+  const columns = names.map((name, i) => ({ name, type: types[i]! }));
+  const rows = await wrapRead(path, async () =>
+    (
+      await connection.runAndReadAll(
+        `SELECT name, num_children, logical_type, converted_type FROM parquet_schema(${source.slice("read_parquet(".length, -1)})`,
+      )
+    ).getRowsJS(),
+  );
+  // parquet_schema lists the schema depth first; rebuild the tree from num_children.
+  let next = 0;
+  const build = (): ParquetNode => {
+    const row = rows[next++];
+    if (row === undefined) throw new SliceReadError({ path, problem: "Parquet schema is truncated" });
+    const node: ParquetNode = {
+      name: String(row[0]),
+      logicalType: row[2] === null ? null : String(row[2]),
+      convertedType: row[3] === null ? null : String(row[3]),
+      children: [],
+    };
+    const count = Number(row[1] ?? 0);
+    for (let i = 0; i < count; i++) node.children.push(build());
+    return node;
+  };
+  const root = build();
+  return [columns, root.children] as const;
+}
+
+/** A reused staging buffer in front of the current leaf's hasher. */
+class Stage {
+  readonly buf = Buffer.allocUnsafe(STAGE_SIZE);
+  pos = 0;
+  hasher!: Hash;
+  flush(): void {
+    if (this.pos > 0) {
+      this.hasher.update(this.buf.subarray(0, this.pos));
+      this.pos = 0;
+    }
+  }
+  /** Makes room for `n` bytes (n <= STAGE_SIZE). */
+  room(n: number): void {
+    if (this.pos + n > STAGE_SIZE) this.flush();
+  }
+  /** Appends bytes of any length. */
+  bytes(src: Uint8Array): void {
+    if (src.length > STAGE_SIZE / 2) {
+      this.flush();
+      this.hasher.update(src);
+      return;
+    }
+    this.room(src.length);
+    this.buf.set(src, this.pos);
+    this.pos += src.length;
+  }
+  u8(v: number): void {
+    this.room(1);
+    this.buf[this.pos++] = v;
+  }
+  u64(v: number): void {
+    this.room(8);
+    this.buf.writeUInt32LE(v >>> 0, this.pos);
+    this.buf.writeUInt32LE(Math.floor(v / 0x100000000), this.pos + 4);
+    this.pos += 8;
+  }
+  i64(v: bigint): void {
+    this.room(8);
+    this.buf.writeBigInt64LE(v, this.pos);
+    this.pos += 8;
+  }
+  /** Appends a two's complement little-endian integer of `width` bytes. */
+  int(v: bigint, width: number): void {
+    this.room(width);
+    let x = BigInt.asUintN(width * 8, v);
+    for (let i = 0; i < width; i++, x >>= 8n) this.buf[this.pos++] = Number(x & 0xffn);
+  }
+}
+
+/** Fast paths over one chunk of a top-level leaf, straight from DuckDB's vector memory. */
+function hashLeafChunk(stage: Stage, leaf: Leaf, chunk: DuckDBDataChunk, column: number): void {
+  const n = chunk.rowCount;
+  const codec = leaf.codec;
+  const vector = bindings.data_chunk_get_vector(chunk.chunk, column);
+  const validity = bindings.vector_get_validity(vector, Math.ceil(n / 64) * 8) as Uint8Array | null;
+  const valid = (row: number) => validity === null || (validity[row >> 3]! & (1 << (row & 7))) !== 0;
+  switch (codec.kind) {
+    case "fixed":
+    case "float":
+    case "timestamp": {
+      // Timestamps are selected as BIGINT counts of their unit (see hashPlan).
+      const width = codec.kind === "timestamp" ? 8 : codec.width;
+      const data = bindings.vector_get_data(vector, n * width);
+      if (validity === null) {
+        stage.flush();
+        stage.hasher.update(data);
+        return;
+      }
+      for (let row = 0; row < n; row++) {
+        if (!valid(row)) {
+          stage.u8(NULL_MARKER);
+          continue;
+        }
+        stage.room(width);
+        const start = row * width;
+        for (let b = 0; b < width; b++) stage.buf[stage.pos++] = data[start + b]!;
+      }
+      return;
+    }
+    case "decimal": {
+      const width = codec.width;
+      const data = bindings.vector_get_data(vector, n * width);
+      for (let row = 0; row < n; row++) {
+        if (!valid(row)) {
+          stage.u8(NULL_MARKER);
+          continue;
+        }
+        stage.room(16);
+        const start = row * width;
+        for (let b = 0; b < width; b++) stage.buf[stage.pos++] = data[start + b]!;
+        const sign = data[start + width - 1]! & 0x80 ? 0xff : 0;
+        for (let b = width; b < 16; b++) stage.buf[stage.pos++] = sign;
+      }
+      return;
+    }
+    case "bool": {
+      const data = bindings.vector_get_data(vector, n);
+      for (let row = 0; row < n; row++) {
+        stage.room(1);
+        stage.buf[stage.pos++] = valid(row) ? (data[row]! ? 2 : 1) : NULL_MARKER;
+      }
+      return;
+    }
+    case "text":
+    case "bytes": {
+      // string_t: u32 length, then either the bytes inline (<= 12) or a 4-byte prefix and a pointer.
+      const data = bindings.vector_get_data(vector, n * 16);
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      for (let row = 0; row < n; row++) {
+        if (!valid(row)) {
+          stage.u8(NULL_MARKER);
+          continue;
+        }
+        const at = row * 16;
+        const length = view.getUint32(at, true);
+        stage.u64(length);
+        if (length <= 12) {
+          stage.room(length);
+          for (let b = 0; b < length; b++) stage.buf[stage.pos++] = data[at + 4 + b]!;
+        } else {
+          stage.bytes(bindings.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + at + 8, length));
+        }
+      }
+      return;
+    }
+    default: {
+      // LIST / MAP (and structs inside them): the general, value-by-value path.
+      const values = chunk.getColumnVector(column);
+      for (let row = 0; row < n; row++) encodeValue(stage, codec, values.getItem(row));
+    }
+  }
+}
+
+const textEncoder = new TextEncoder();
+
+/** Encodes one value of any codec (the nested-value path; see docs/logical-hash.md). */
+function encodeValue(stage: Stage, codec: Codec, value: DuckDBValue): void {
+  if (value === null) {
+    stage.u8(NULL_MARKER);
+    return;
+  }
+  switch (codec.kind) {
+    case "fixed":
+      encodeFixed(stage, codec.width, value);
+      break;
+    case "float":
+      stage.room(codec.width);
+      if (codec.width === 4) stage.buf.writeFloatLE(value as number, stage.pos);
+      else stage.buf.writeDoubleLE(value as number, stage.pos);
+      stage.pos += codec.width;
+      break;
+    case "decimal":
+      stage.int((value as DuckDBDecimalValue).value, 16);
+      break;
+    case "bool":
+      stage.u8(value ? 2 : 1);
+      break;
+    case "text":
+    case "bytes": {
+      const bytes = codec.kind === "text" ? textEncoder.encode(value as string) : (value as DuckDBBlobValue).bytes;
+      stage.u64(bytes.length);
+      stage.bytes(bytes);
+      break;
+    }
+    case "timestamp":
+      stage.i64(timestampIn(codec.unit, codec.source, value));
+      break;
+    case "list": {
+      const items = (value as DuckDBListValue | DuckDBArrayValue).items;
+      stage.u64(items.length);
+      for (const item of items) encodeValue(stage, codec.element, item);
+      break;
+    }
+    case "map": {
+      const entries = (value as DuckDBMapValue).entries;
+      stage.u64(entries.length);
+      for (const entry of entries) {
+        encodeValue(stage, codec.key, entry.key);
+        encodeValue(stage, codec.value, entry.value);
+      }
+      break;
+    }
+    case "struct": {
+      stage.u8(1);
+      const fields = Object.values((value as DuckDBStructValue).entries);
+      codec.fields.forEach((field, i) => {
+        encodeValue(stage, field, fields[i] ?? null);
+      });
+      break;
+    }
+  }
+}
+
+/** Integers, DATE (days), TIME (micros) and TIME_NS (nanos) values as `width`-byte LE integers. */
+function encodeFixed(stage: Stage, width: number, value: DuckDBValue): void {
+  let integer: bigint;
+  if (typeof value === "number" || typeof value === "bigint") integer = BigInt(value);
+  else {
+    const temporal = value as DuckDBDateValue | DuckDBTimeValue | DuckDBTimeNSValue;
+    if ("days" in temporal) integer = BigInt(temporal.days);
+    else if ("micros" in temporal) integer = temporal.micros;
+    else integer = temporal.nanos;
+  }
+  stage.int(integer, width);
+}
+
+const DIVISOR: Record<TimeUnit, bigint> = { 0: 1_000_000_000n, 1: 1_000_000n, 2: 1_000n, 3: 1n };
+
+/** A nested timestamp value as a count of `unit` since the epoch. */
+function timestampIn(unit: TimeUnit, source: DuckDBTypeId, value: DuckDBValue): bigint {
+  let nanos: bigint;
+  switch (source) {
+    case DuckDBTypeId.TIMESTAMP_S:
+      nanos = (value as DuckDBTimestampSecondsValue).seconds * 1_000_000_000n;
+      break;
+    case DuckDBTypeId.TIMESTAMP_MS:
+      nanos = (value as DuckDBTimestampMillisecondsValue).millis * 1_000_000n;
+      break;
+    case DuckDBTypeId.TIMESTAMP_NS:
+      nanos = (value as DuckDBTimestampNanosecondsValue).nanos;
+      break;
+    default:
+      nanos = (value as DuckDBTimestampValue).micros * 1_000n;
+  }
+  const d = DIVISOR[unit];
+  const q = nanos / d;
+  return nanos < 0n && q * d !== nanos ? q - 1n : q;
+}

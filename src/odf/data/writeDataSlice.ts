@@ -1,0 +1,275 @@
+import { randomUUID } from "node:crypto";
+import { rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type DuckDBConnection, type DuckDBType, DuckDBTypeId } from "@duckdb/node-api";
+import type { DataSlice } from "../metadata/types";
+import { SliceSourceError, SliceTimestampError, SliceWriteError } from "./errors";
+import { quoteIdent } from "./hashPlan";
+import { logicalHash } from "./logicalHash";
+import { markTimestampsUtc } from "./markTimestampsUtc";
+import { physicalHash } from "./physicalHash";
+
+export type WriteDataSliceParameters = {
+  /**
+   * The records: a table or view name (`t`, `main.t`, `"My Table"`) or a SELECT query. Columns:
+   * `op` (integer 0..3, optional, default 0), `event_time` (TIMESTAMP[TZ] or DATE; optional when
+   * `eventTime` is given), then the data columns in the order they should appear. `offset` and
+   * `system_time` are reserved.
+   */
+  source: string;
+  /**
+   * SQL `ORDER BY` list fixing the record order, and so the offsets (`"block_number, log_index"`).
+   * Without it the order is the source's own: a table's insertion (rowid) order, or the query's
+   * output order (give the query its own ORDER BY).
+   */
+  orderBy?: string | undefined;
+  /** Offset of the first record: the dataset's last offset + 1, or 0 for the first slice. */
+  startOffset: number;
+  /** `system_time` of every record, RFC 3339 (stored truncated to milliseconds, UTC). */
+  systemTime: string;
+  /** `event_time` for records without one (no column, or NULL), RFC 3339. */
+  eventTime?: string | undefined;
+  /** Directory the file is written to, under a temporary name (`.slice-<uuid>.parquet`). */
+  outputDir: string;
+  /** Rows per Parquet row group (default 122880, DuckDB's). Part of the file bytes, not of the logical hash. */
+  rowGroupSize?: number | undefined;
+};
+
+export type WriteDataSliceReturnType = {
+  /** The written file, under its temporary name; the storage layer renames it to `data/<physicalHash>`. */
+  path: string;
+  rowCount: number;
+  /** The ODF `DataSlice` of the file (offsets closed: `end = start + rowCount - 1`). */
+  slice: DataSlice;
+} | null;
+
+/**
+ * Writes ONE Parquet data slice with DuckDB `COPY ... TO (FORMAT PARQUET)`: system columns first —
+ * `offset` BIGINT (contiguous from `startOffset`), `op` INTEGER, `system_time` and `event_time`
+ * (TIMESTAMP MILLIS, UTC-adjusted) — then the data columns, and returns its hashes.
+ *
+ * The writer options are fixed (ZSTD level 3, `rowGroupSize`, Parquet v1), so the same records
+ * always give the same bytes with the same DuckDB version. Returns `null` and writes nothing when
+ * the source has no rows. Throws `SliceSourceError` (bad column types, reserved names, op outside
+ * 0..3, missing event time), `SliceTimestampError`, or `SliceWriteError`.
+ */
+export async function writeDataSlice(
+  connection: DuckDBConnection,
+  params: WriteDataSliceParameters,
+): Promise<WriteDataSliceReturnType> {
+  const { startOffset } = params;
+  if (!Number.isSafeInteger(startOffset) || startOffset < 0) {
+    throw new RangeError(`startOffset must be a non-negative safe integer, got ${startOffset}`);
+  }
+  const rowGroupSize = params.rowGroupSize ?? 122_880;
+  if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1) {
+    throw new RangeError(`rowGroupSize must be a positive integer, got ${rowGroupSize}`);
+  }
+  const systemTime = timestampLiteral("systemTime", params.systemTime);
+  const eventTime = params.eventTime === undefined ? undefined : timestampLiteral("eventTime", params.eventTime);
+  const relation = isRelationName(params.source) ? params.source : `(${params.source})`;
+
+  const columns = await describeSource(connection, relation);
+  const select = selectList(columns, systemTime, eventTime);
+
+  let table = relation;
+  let scratch: string | undefined;
+  const path = join(params.outputDir, `.slice-${randomUUID()}.parquet`);
+  try {
+    let rowCount = params.orderBy === undefined ? await contiguousRowCount(connection, relation) : undefined;
+    if (rowCount === undefined) {
+      // Materialize in the wanted order: a fresh table's rowids are 0..n-1 in insertion order.
+      scratch = `__odf_slice_${randomUUID().replaceAll("-", "")}`;
+      const order = params.orderBy === undefined ? "" : ` ORDER BY ${params.orderBy}`;
+      await run(connection, `CREATE TEMP TABLE ${scratch} AS SELECT * FROM ${relation} AS src${order}`);
+      table = scratch;
+      rowCount = (await contiguousRowCount(connection, scratch)) ?? 0;
+    }
+    if (rowCount === 0) return null;
+
+    await run(
+      connection,
+      `COPY (SELECT (${startOffset}::BIGINT + rowid) AS "offset", ${select} FROM ${table} ORDER BY rowid) ` +
+        `TO '${path.replaceAll("'", "''")}' ` +
+        `(FORMAT PARQUET, COMPRESSION ZSTD, COMPRESSION_LEVEL 3, ROW_GROUP_SIZE ${rowGroupSize}, PARQUET_VERSION V1)`,
+    );
+    await markTimestampsUtc(path, ["system_time", "event_time"]);
+    const [physical, logical, { size }] = await Promise.all([
+      physicalHash(path),
+      logicalHash(connection, path),
+      stat(path),
+    ]);
+    return {
+      path,
+      rowCount,
+      slice: {
+        logicalHash: logical,
+        physicalHash: physical,
+        offsetInterval: { start: startOffset, end: startOffset + rowCount - 1 },
+        size,
+      },
+    };
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  } finally {
+    if (scratch !== undefined) await run(connection, `DROP TABLE IF EXISTS ${scratch}`);
+  }
+}
+
+const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+const RELATION_NAME = new RegExp(String.raw`^${IDENT}(?:\.${IDENT}){0,2}$`);
+
+/** Whether `source` is a (possibly qualified) table or view name rather than a query. */
+function isRelationName(source: string): boolean {
+  return RELATION_NAME.test(source.trim());
+}
+
+const OP_ERROR = "odf-slice: op must be an integer 0..3";
+const EVENT_TIME_ERROR = "odf-slice: event_time is NULL and no eventTime default was given";
+
+const INTEGER_TYPES = new Set([
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.UHUGEINT,
+]);
+const TIME_TYPES = new Set([
+  DuckDBTypeId.TIMESTAMP,
+  DuckDBTypeId.TIMESTAMP_S,
+  DuckDBTypeId.TIMESTAMP_MS,
+  DuckDBTypeId.TIMESTAMP_NS,
+  DuckDBTypeId.TIMESTAMP_TZ,
+  DuckDBTypeId.DATE,
+]);
+
+type Column = { name: string; type: DuckDBType };
+
+async function describeSource(connection: DuckDBConnection, relation: string): Promise<Column[]> {
+  let described: Awaited<ReturnType<DuckDBConnection["run"]>>;
+  try {
+    described = await connection.run(`SELECT * FROM ${relation} AS src LIMIT 0`);
+  } catch (cause) {
+    throw new SliceSourceError(`Cannot read the slice source: ${firstLine(cause)}`, { cause });
+  }
+  const types = described.columnTypes();
+  const columns = described.columnNames().map((name, i) => ({ name, type: types[i]! }));
+  const seen = new Set<string>();
+  for (const { name } of columns) {
+    const key = name.toLowerCase();
+    if (seen.has(key)) throw new SliceSourceError(`The slice source has two columns named ${JSON.stringify(name)}`);
+    seen.add(key);
+    if (key === "offset" || key === "system_time") {
+      throw new SliceSourceError(
+        `The slice source must not have a ${JSON.stringify(name)} column (it is a system column)`,
+      );
+    }
+  }
+  return columns;
+}
+
+/** The SELECT list after `offset`: op, system_time, event_time, then the data columns. */
+function selectList(columns: readonly Column[], systemTime: string, eventTime: string | undefined): string {
+  const find = (name: string) => columns.find((c) => c.name.toLowerCase() === name);
+  const op = find("op");
+  const ev = find("event_time");
+  let opExpr = "0::INTEGER";
+  if (op !== undefined) {
+    if (!INTEGER_TYPES.has(op.type.typeId)) {
+      throw new SliceSourceError(`Column "op" must be an integer (0..3), got ${op.type.toString()}`);
+    }
+    const q = quoteIdent(op.name);
+    opExpr = `CASE WHEN ${q} BETWEEN 0 AND 3 THEN ${q}::INTEGER ELSE error('${OP_ERROR}') END`;
+  }
+  let evExpr: string;
+  if (ev !== undefined) {
+    if (!TIME_TYPES.has(ev.type.typeId)) {
+      throw new SliceSourceError(`Column "event_time" must be a TIMESTAMP or DATE, got ${ev.type.toString()}`);
+    }
+    const q = quoteIdent(ev.name);
+    // TIMESTAMPTZ is converted to UTC wall time explicitly, so the session TimeZone never matters.
+    const utc = ev.type.typeId === DuckDBTypeId.TIMESTAMP_TZ ? `(${q} AT TIME ZONE 'UTC')` : q;
+    evExpr = `CASE WHEN ${q} IS NULL THEN ${eventTime ?? `error('${EVENT_TIME_ERROR}')`} ELSE ${utc}::TIMESTAMP_MS END`;
+  } else if (eventTime !== undefined) {
+    evExpr = eventTime;
+  } else {
+    throw new SliceSourceError('The slice source has no "event_time" column and no eventTime default was given');
+  }
+  const data = columns.filter((c) => c !== op && c !== ev).map((c) => quoteIdent(c.name));
+  return [
+    `${opExpr} AS op`,
+    `${systemTime} AS system_time`,
+    `${evExpr} AS event_time`,
+    ...data.map((q) => `${q}`),
+  ].join(", ");
+}
+
+/** Row count when the relation's rowids are exactly 0..n-1 (a table never deleted from), else undefined. */
+async function contiguousRowCount(connection: DuckDBConnection, relation: string): Promise<number | undefined> {
+  let rows: unknown[][];
+  try {
+    rows = (
+      await connection.runAndReadAll(
+        `SELECT count(*)::BIGINT, coalesce(min(rowid), 0)::BIGINT, coalesce(max(rowid), -1)::BIGINT FROM ${relation}`,
+      )
+    ).getRowsJS();
+  } catch {
+    return undefined; // views and queries have no rowid
+  }
+  const [count, min, max] = (rows[0] ?? []).map(Number) as [number, number, number];
+  return min === 0 && max === count - 1 ? count : undefined;
+}
+
+async function run(connection: DuckDBConnection, sql: string): Promise<void> {
+  try {
+    await connection.run(sql);
+  } catch (cause) {
+    const message = firstLine(cause);
+    if (message.includes(OP_ERROR))
+      throw new SliceSourceError('Column "op" has a value outside 0..3 or NULL', { cause });
+    if (message.includes(EVENT_TIME_ERROR)) {
+      throw new SliceSourceError('Column "event_time" has NULLs and no eventTime default was given', { cause });
+    }
+    throw new SliceWriteError(`Writing the data slice failed: ${message}`, { cause });
+  }
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error).message ?? String(error)).split("\n")[0] ?? "";
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/;
+
+/** An RFC 3339 timestamp as a DuckDB TIMESTAMP_MS literal of the UTC instant (truncated to ms). */
+function timestampLiteral(name: string, text: string): string {
+  const m = RFC3339.exec(text);
+  if (m === null) throw new SliceTimestampError({ name, value: text });
+  const [, y, mo, d, h, mi, s, frac = "", zone = "Z"] = m as unknown as string[];
+  const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = fields;
+  const local = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(local);
+  if (
+    month < 1 ||
+    month > 12 ||
+    check.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    (zone.length === 6 && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(4, 6)) > 59))
+  ) {
+    throw new SliceTimestampError({ name, value: text });
+  }
+  const offsetMinutes =
+    zone.length === 6
+      ? (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)))
+      : 0;
+  const epochMs = local - offsetMinutes * 60_000 + Number(frac.padEnd(3, "0").slice(0, 3));
+  return `make_timestamp(${epochMs}::BIGINT * 1000)::TIMESTAMP_MS`;
+}
