@@ -23,6 +23,11 @@ export class InvalidQueryRequestError extends QueryApiError {
   }
 }
 
+/** A request body or query string that does not match its schema (unknown field, wrong type). */
+export class RequestSchemaError extends InvalidQueryRequestError {
+  override name = "RequestSchemaError";
+}
+
 /** `include: [Proof]` was asked of a node that has no signing key. */
 export class SigningNotConfiguredError extends QueryApiError {
   override name = "SigningNotConfiguredError";
