@@ -1,17 +1,5 @@
 import type { RegisterCommand } from "../program";
 import { registerBlock } from "./block";
-import { registerDataset } from "./dataset";
-import { registerInit } from "./init";
-import { registerList } from "./list";
-import { registerLog } from "./log";
-import { registerVerify } from "./verify";
 
 /** Every command module of the CLI, in help order. Add new command modules here. */
-export const commands: readonly RegisterCommand[] = [
-  registerInit,
-  registerDataset,
-  registerList,
-  registerLog,
-  registerVerify,
-  registerBlock,
-];
+export const commands: readonly RegisterCommand[] = [registerBlock];
