@@ -46,15 +46,39 @@ export async function logicalHash(connection: DuckDBConnection, parquetPath: str
   return multihashToString(encodeMultihash(LOGICAL_HASH_CODE, await logicalDigest(connection, parquetPath)));
 }
 
-/** The raw 32-byte logical digest of a Parquet slice (see `logicalHash`). */
+/**
+ * The raw 32-byte logical digest of a Parquet slice (see `logicalHash`).
+ *
+ * The file is streamed on `connection`; a DuckDB connection runs one streaming query at a time, so
+ * calls on the same connection are queued, and other code must not query that connection while a
+ * hash runs (an interrupted stream is detected by the row count and raises `SliceReadError`).
+ */
 export async function logicalDigest(connection: DuckDBConnection, parquetPath: string): Promise<Uint8Array> {
+  const previous = queues.get(connection) ?? Promise.resolve();
+  const run = previous.then(() => digestNow(connection, parquetPath));
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(connection, settled);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(connection) === settled) queues.delete(connection);
+  }
+}
+
+const queues = new WeakMap<DuckDBConnection, Promise<void>>();
+
+async function digestNow(connection: DuckDBConnection, parquetPath: string): Promise<Uint8Array> {
   const source = `read_parquet('${parquetPath.replaceAll("'", "''")}')`;
-  const [columns, parquetColumns] = await readSchemas(connection, source, parquetPath);
+  const [columns, parquetColumns, expectedRows] = await readSchemas(connection, source, parquetPath);
   const plan = buildHashPlan(columns, parquetColumns);
 
   const record = createSha3();
   record.update(plan.fieldHeaders);
   const hashers = plan.leaves.map((leaf) => createSha3().update(leaf.descriptor));
+  let rows = 0;
   if (plan.leaves.length > 0) {
     const sql = `SELECT ${plan.leaves.map((l) => l.expr).join(", ")} FROM ${source}`;
     const result = await wrapRead(parquetPath, () => connection.stream(sql));
@@ -62,11 +86,18 @@ export async function logicalDigest(connection: DuckDBConnection, parquetPath: s
     for (;;) {
       const chunk = await wrapRead(parquetPath, () => result.fetchChunk());
       if (chunk === null || chunk.rowCount === 0) break;
+      rows += chunk.rowCount;
       for (let i = 0; i < plan.leaves.length; i++) {
         stage.hasher = hashers[i]!;
         hashLeafChunk(stage, plan.leaves[i]!, chunk, i);
         stage.flush();
       }
+    }
+    if (rows !== expectedRows) {
+      throw new SliceReadError({
+        path: parquetPath,
+        problem: `read ${rows} of ${expectedRows} rows (was the connection used by another query meanwhile?)`,
+      });
     }
   }
   for (const h of hashers) record.update(h.digest());
@@ -83,6 +114,7 @@ async function wrapRead<T>(path: string, run: () => Promise<T>): Promise<T> {
 }
 
 async function readSchemas(connection: DuckDBConnection, source: string, path: string) {
+  const inner = source.slice("read_parquet(".length, -1);
   const described = await wrapRead(path, () => connection.run(`SELECT * FROM ${source} LIMIT 0`));
   const names = described.columnNames();
   const types = described.columnTypes();
@@ -90,7 +122,7 @@ async function readSchemas(connection: DuckDBConnection, source: string, path: s
   const rows = await wrapRead(path, async () =>
     (
       await connection.runAndReadAll(
-        `SELECT name, num_children, logical_type, converted_type FROM parquet_schema(${source.slice("read_parquet(".length, -1)})`,
+        `SELECT name, num_children, logical_type, converted_type FROM parquet_schema(${inner})`,
       )
     ).getRowsJS(),
   );
@@ -110,7 +142,10 @@ async function readSchemas(connection: DuckDBConnection, source: string, path: s
     return node;
   };
   const root = build();
-  return [columns, root.children] as const;
+  const meta = await wrapRead(path, async () =>
+    (await connection.runAndReadAll(`SELECT sum(num_rows)::BIGINT FROM parquet_file_metadata(${inner})`)).getRowsJS(),
+  );
+  return [columns, root.children, Number(meta[0]?.[0] ?? 0)] as const;
 }
 
 /** A reused staging buffer in front of the current leaf's hasher. */

@@ -22,7 +22,8 @@ describe("physicalHash", () => {
     expect(await physicalHash(path)).toBe("f16203a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532");
   });
   test("physicalHash: streams files larger than one read", async () => {
-    const data = new Uint8Array((1 << 20) + 17).map((_, i) => (i * 7) & 0xff);
+    const data = new Uint8Array((1 << 20) + 17);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
     const path = join(dir, "big");
     await writeFile(path, data);
     expect(await physicalHash(path)).toBe(`f1620${bytesToHex(sha3_256(data))}`);

@@ -195,7 +195,8 @@ function selectList(columns: readonly Column[], systemTime: string, eventTime: s
     const q = quoteIdent(ev.name);
     // TIMESTAMPTZ is converted to UTC wall time explicitly, so the session TimeZone never matters.
     const utc = ev.type.typeId === DuckDBTypeId.TIMESTAMP_TZ ? `(${q} AT TIME ZONE 'UTC')` : q;
-    evExpr = `CASE WHEN ${q} IS NULL THEN ${eventTime ?? `error('${EVENT_TIME_ERROR}')`} ELSE ${utc}::TIMESTAMP_MS END`;
+    const truncated = `date_trunc('millisecond', ${utc})::TIMESTAMP_MS`;
+    evExpr = `CASE WHEN ${q} IS NULL THEN ${eventTime ?? `error('${EVENT_TIME_ERROR}')`} ELSE ${truncated} END`;
   } else if (eventTime !== undefined) {
     evExpr = eventTime;
   } else {

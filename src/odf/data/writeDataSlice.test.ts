@@ -1,0 +1,181 @@
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import vectors from "../../../test/vectors/logical-hash.json";
+import { type DuckDb, openDuckDb } from "../../engines/duckdb/openDuckDb";
+import { SliceSourceError, SliceTimestampError } from "./errors";
+import { logicalHash } from "./logicalHash";
+import { physicalHash } from "./physicalHash";
+import { readSliceStats } from "./readSliceStats";
+import { type WriteDataSliceParameters, writeDataSlice } from "./writeDataSlice";
+
+let db: DuckDb;
+let dir: string;
+beforeAll(async () => {
+  db = await openDuckDb();
+  dir = await mkdtemp(join(tmpdir(), "odf-slice-"));
+  await db.connection.run(`CREATE TABLE events AS SELECT range::INTEGER AS n, 'item ' || range AS label,
+    TIMESTAMPTZ '2024-05-01 00:00:00+00' + INTERVAL (range * 1500) MILLISECOND AS event_time FROM range(10)`);
+});
+afterAll(async () => {
+  db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base = { systemTime: "2024-06-01T12:00:00Z", outputDir: "" };
+const write = (params: Partial<WriteDataSliceParameters> & { source: string }) =>
+  writeDataSlice(db.connection, { ...base, startOffset: 0, outputDir: dir, ...params });
+const rows = async (path: string, sql = "*") =>
+  (await db.connection.runAndReadAll(`SELECT ${sql} FROM read_parquet('${path}')`)).getRowsJS();
+
+describe("writeDataSlice", () => {
+  test("writeDataSlice: system columns first with ODF types, then the data columns", async () => {
+    const written = (await write({ source: "events", startOffset: 7 }))!;
+    const schema = await db.connection.runAndReadAll(
+      `SELECT name, type, logical_type FROM parquet_schema('${written.path}') WHERE name <> 'duckdb_schema'`,
+    );
+    const msUtc = "TimestampType(isAdjustedToUTC=1, unit=TimeUnit(MILLIS=MilliSeconds(), MICROS=<null>, NANOS=<null>))";
+    expect(schema.getRowsJS()).toEqual([
+      ["offset", "INT64", null],
+      ["op", "INT32", null],
+      ["system_time", "INT64", msUtc],
+      ["event_time", "INT64", msUtc],
+      ["n", "INT32", null],
+      ["label", "BYTE_ARRAY", null],
+    ]);
+    const read = await db.connection.runAndReadAll(`SELECT * FROM read_parquet('${written.path}')`);
+    expect(read.columnTypes().map(String).slice(0, 4)).toEqual([
+      "BIGINT",
+      "INTEGER",
+      "TIMESTAMP WITH TIME ZONE",
+      "TIMESTAMP WITH TIME ZONE",
+    ]);
+    expect(await rows(written.path, `"offset", op, epoch_ms(system_time), epoch_ms(event_time), n`)).toEqual(
+      Array.from({ length: 10 }, (_, i) => [BigInt(7 + i), 0, 1717243200000n, 1714521600000n + BigInt(i * 1500), i]),
+    );
+    expect(written.rowCount).toBe(10);
+    expect(written.slice.offsetInterval).toEqual({ start: 7, end: 16 });
+    expect(written.slice.physicalHash).toBe(await physicalHash(written.path));
+    expect(written.slice.logicalHash).toBe(await logicalHash(db.connection, written.path));
+    expect(written.slice.size).toBe((await stat(written.path)).size);
+    expect(written.path.startsWith(join(dir, ".slice-"))).toBe(true);
+  });
+
+  test("writeDataSlice: known-answer logical hash of a written slice (test/vectors/logical-hash.json)", async () => {
+    const v = vectors.vectors[1]!;
+    const written = (await write({
+      source: String(v.source),
+      startOffset: Number(v.startOffset),
+      systemTime: String(v.systemTime),
+      eventTime: String(v.eventTime),
+    }))!;
+    expect(written.slice.logicalHash).toBe(v.logicalHash);
+  });
+
+  test("writeDataSlice: same records give the same bytes; another row group size changes only the physical hash", async () => {
+    const a = (await write({ source: "events" }))!;
+    const b = (await write({ source: "SELECT * FROM events" }))!;
+    expect(await readFile(a.path)).toEqual(await readFile(b.path));
+    expect(b.slice).toEqual(a.slice);
+    // DuckDB cuts row groups at 2048-row vectors, so the difference needs more rows than that.
+    const big = "SELECT range AS n, TIMESTAMP '2024-01-01' AS event_time FROM range(5000)";
+    const d = (await write({ source: big }))!;
+    const e = (await write({ source: big, rowGroupSize: 2048 }))!;
+    expect(e.slice.physicalHash).not.toBe(d.slice.physicalHash);
+    expect(e.slice.logicalHash).toBe(d.slice.logicalHash);
+  });
+
+  test("writeDataSlice: offsets follow orderBy, the query's order, or a table's rowid order after deletes", async () => {
+    const desc = (await write({ source: "events", orderBy: "n DESC" }))!;
+    expect(await rows(desc.path, `"offset", n`)).toEqual(Array.from({ length: 10 }, (_, i) => [BigInt(i), 9 - i]));
+    const query = (await write({ source: "SELECT * FROM events WHERE n % 2 = 1 ORDER BY n DESC", startOffset: 100 }))!;
+    expect(await rows(query.path, `"offset", n`)).toEqual([
+      [100n, 9],
+      [101n, 7],
+      [102n, 5],
+      [103n, 3],
+      [104n, 1],
+    ]);
+    await db.connection.run("CREATE TABLE holes AS SELECT * FROM events; DELETE FROM holes WHERE n IN (0, 4)");
+    const holes = (await write({ source: "holes", startOffset: 3 }))!;
+    expect(await rows(holes.path, `"offset", n`)).toEqual(
+      [3, 4, 5, 6, 7, 8, 9, 10].map((o, i) => [BigInt(o), [1, 2, 3, 5, 6, 7, 8, 9][i]]),
+    );
+    expect(holes.slice.offsetInterval).toEqual({ start: 3, end: 10 });
+  });
+
+  test("writeDataSlice: op is kept, event_time defaults fill missing or NULL times, times truncate to ms", async () => {
+    const written = (await write({
+      source: `SELECT * FROM (VALUES (1::TINYINT, TIMESTAMP '2024-01-01 10:00:00.123999', 'a'), (3, NULL, 'b'))
+        AS v(op, event_time, x)`,
+      systemTime: "2024-06-01T14:00:00.987654321+02:00",
+      eventTime: "2023-12-31T23:59:59Z",
+    }))!;
+    expect(await rows(written.path, "op, epoch_ms(system_time), epoch_ms(event_time), x")).toEqual([
+      [1, 1717243200987n, 1704103200123n, "a"],
+      [3, 1717243200987n, 1704067199000n, "b"],
+    ]);
+    const noColumn = (await write({ source: "SELECT 'z' AS x", eventTime: "2024-01-01T00:00:00Z" }))!;
+    expect(await rows(noColumn.path, "op, epoch_ms(event_time), x")).toEqual([[0, 1704067200000n, "z"]]);
+  });
+
+  test("writeDataSlice: no rows writes nothing and returns null", async () => {
+    const before = await readdir(dir);
+    expect(await write({ source: "SELECT * FROM events WHERE n < 0" })).toBeNull();
+    await db.connection.run("CREATE TABLE empty_events AS SELECT * FROM events LIMIT 0");
+    expect(await write({ source: "empty_events" })).toBeNull();
+    expect(await readdir(dir)).toEqual(before);
+  });
+
+  test("writeDataSlice: bad sources and parameters are typed errors and leave no file", async () => {
+    const before = await readdir(dir);
+    const cases: [Partial<WriteDataSliceParameters> & { source: string }, string][] = [
+      [
+        { source: "SELECT 5 AS op, TIMESTAMP '2024-01-01' AS event_time" },
+        'Column "op" has a value outside 0..3 or NULL',
+      ],
+      [
+        { source: "SELECT 'x' AS op, TIMESTAMP '2024-01-01' AS event_time" },
+        'Column "op" must be an integer (0..3), got VARCHAR',
+      ],
+      [{ source: "SELECT 1 AS event_time" }, 'Column "event_time" must be a TIMESTAMP or DATE, got INTEGER'],
+      [{ source: "SELECT 1 AS x" }, 'The slice source has no "event_time" column and no eventTime default was given'],
+      [
+        { source: "SELECT NULL::TIMESTAMP AS event_time" },
+        'Column "event_time" has NULLs and no eventTime default was given',
+      ],
+      [
+        { source: "SELECT 1 AS \"offset\", TIMESTAMP '2024-01-01' AS event_time" },
+        'The slice source must not have a "offset" column (it is a system column)',
+      ],
+      [
+        { source: "no_such_table" },
+        "Cannot read the slice source: Catalog Error: Table with name no_such_table does not exist!",
+      ],
+    ];
+    for (const [params, message] of cases) {
+      const error = await write(params).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SliceSourceError);
+      expect((error as Error).message).toBe(message);
+    }
+    await expect(write({ source: "events", systemTime: "2024-06-01 12:00" })).rejects.toThrow(SliceTimestampError);
+    await expect(write({ source: "events", systemTime: "2024-02-30T00:00:00Z" })).rejects.toThrow(
+      'systemTime is not an RFC 3339 timestamp: "2024-02-30T00:00:00Z"',
+    );
+    await expect(write({ source: "events", startOffset: -1 })).rejects.toThrow(RangeError);
+    expect(await readdir(dir)).toEqual(before);
+  });
+});
+
+describe("readSliceStats", () => {
+  test("readSliceStats: row count, offset range and latest event time", async () => {
+    const written = (await write({ source: "events", startOffset: 20 }))!;
+    expect(await readSliceStats(db.connection, written.path)).toEqual({
+      rowCount: 10,
+      firstOffset: 20,
+      lastOffset: 29,
+      maxEventTime: "2024-05-01T00:00:13.500Z",
+    });
+  });
+});
