@@ -87,3 +87,45 @@ export function formatInterval(months: number, days: number, micros: bigint): st
   if (date === "" && time === "") return "PT0S";
   return `P${date}${time === "" ? "" : `T${time}`}`;
 }
+
+function daysFromCivil(year: bigint, month: number, day: number): bigint {
+  const y = month <= 2 ? year - 1n : year;
+  const era = (y >= 0n ? y : y - 399n) / 400n;
+  const yoe = y - era * 400n;
+  const m = BigInt(month);
+  const doy = (153n * (m > 2n ? m - 3n : m + 9n) + 2n) / 5n + BigInt(day) - 1n;
+  const doe = yoe * 365n + yoe / 4n - yoe / 100n + doy;
+  return era * 146_097n + doe - 719_468n;
+}
+
+const DATE_TEXT = /^([+-]?\d{4,})-(\d{2})-(\d{2})$/;
+const TIME_TEXT = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+
+/** Day count since the Unix epoch of a `formatDate` text; `undefined` if it is not one. */
+export function parseDate(text: string): bigint | undefined {
+  const m = DATE_TEXT.exec(text);
+  if (!m) return undefined;
+  return daysFromCivil(BigInt(m[1] as string), Number(m[2]), Number(m[3]));
+}
+
+/** Nanoseconds since midnight of a `formatTime` text; `undefined` if it is not one. */
+export function parseTime(text: string): bigint | undefined {
+  const m = TIME_TEXT.exec(text);
+  if (!m) return undefined;
+  const fraction = BigInt((m[4] ?? "").padEnd(9, "0"));
+  return (
+    (BigInt(m[1] as string) * 3600n + BigInt(m[2] as string) * 60n + BigInt(m[3] as string)) * NANOS_PER_SECOND +
+    fraction
+  );
+}
+
+/** Nanoseconds since the Unix epoch of a `formatTimestamp` text; `undefined` if it is not one. */
+export function parseTimestamp(text: string): bigint | undefined {
+  if (!text.endsWith("Z")) return undefined;
+  const at = text.indexOf("T");
+  if (at < 0) return undefined;
+  const days = parseDate(text.slice(0, at));
+  const time = parseTime(text.slice(at + 1, -1));
+  if (days === undefined || time === undefined) return undefined;
+  return days * SECONDS_PER_DAY * NANOS_PER_SECOND + time;
+}
