@@ -7,8 +7,10 @@ import type { JsonValue } from "./jsonValue";
 import { parseJson } from "./parseJson";
 import { nodeKeyFromSecret, signCommitment } from "./proof";
 import { type QueryRequestInput, queryRequestSchema } from "./queryRequest";
+import { replayResponse } from "./replayResponse";
 import { asJson, type QueryResponse, runQuery } from "./runQuery";
 import { stringifyJson } from "./stringifyJson";
+import { verifyProof } from "./verifyProof";
 import { verifyQuery } from "./verifyQuery";
 
 const nodeKey = nodeKeyFromSecret(new Uint8Array(32).fill(3));
@@ -175,5 +177,47 @@ describe("verifyQuery", () => {
       hashes.add(r.commitment!.outputHash);
     }
     expect(hashes.size).toBe(1);
+  });
+});
+
+describe("verifyProof and replayResponse", () => {
+  let signed: Record<string, JsonValue>;
+  beforeAll(async () => {
+    const body = {
+      query: 'SELECT city, temp FROM weather ORDER BY "offset"',
+      dataFormat: "JsonSoA",
+      include: ["Proof"],
+    };
+    signed = overTheWire(await runQuery(deps, request(body)));
+  });
+
+  test("verifyProof: offline check of hashes and signature", () => {
+    expect(verifyProof(signed)).toEqual({ ok: true });
+    const input = signed.input as Record<string, JsonValue>;
+    expect(verifyProof({ ...signed, input: { ...input, query: "SELECT 2" } })).toMatchObject({
+      ok: false,
+      error: { kind: "InvalidRequest::InputHash" },
+    });
+    const output = signed.output as Record<string, JsonValue>;
+    expect(verifyProof({ ...signed, output: { ...output, dataFormat: "JsonAoS" } })).toMatchObject({
+      ok: false,
+      error: { kind: "VerificationFailed::OutputMismatch" },
+    });
+  });
+
+  test("replayResponse: MATCH for an honest response, the first differing row for a lie", async () => {
+    expect(await replayResponse(deps, signed)).toEqual({
+      match: true,
+      outputHash: (signed.commitment as Record<string, string>).outputHash,
+    });
+    const output = signed.output as { data: { city: JsonValue[]; temp: JsonValue[] } };
+    const temp = [...output.data.temp];
+    temp[4] = 99;
+    const lie = resign({ ...signed, output: { ...(signed.output as object), data: { ...output.data, temp } } });
+    const result = await replayResponse(deps, lie);
+    expect(result).toMatchObject({ match: false, firstDifference: { row: 4, expected: { city: "Oslo", temp: 99 } } });
+    expect(stringifyJson((result as { firstDifference: { actual: JsonValue } }).firstDifference.actual)).toBe(
+      '{"city":"Oslo","temp":0.1}',
+    );
   });
 });
