@@ -60,8 +60,11 @@ export class ChainIdMismatchError extends ChainSourceError {
   }
 }
 
-/** The node refused an `eth_getLogs` range (too many results, range too wide, response too large). */
-export class LogRangeTooLargeError extends RetryableError {
+/**
+ * The node refused an `eth_getLogs` range (too many results, range too wide, response too large).
+ * Not retryable as is: the fetcher splits the range instead.
+ */
+export class LogRangeTooLargeError extends ChainSourceError {
   override name = "LogRangeTooLargeError";
   readonly fromBlock: number;
   readonly toBlock: number;

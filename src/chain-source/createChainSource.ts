@@ -1,0 +1,382 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Client, Hex } from "viem";
+import { openDuckDb } from "../engines/duckdb/openDuckDb";
+import type { AddData } from "../odf/metadata/types";
+import { appendData } from "../odf/workspace/appendData";
+import type { Dataset } from "../odf/workspace/workspace";
+import { compileEventDecoder } from "./compileEventDecoder";
+import { createLogStage } from "./createLogStage";
+import { createRpcClient } from "./createRpcClient";
+import { encodeLogRows, type OnMismatch } from "./encodeLogRows";
+import { ChainIdMismatchError, ReorgDuringFetchError, ReorgTooDeepError, RpcError } from "./errors";
+import { fetchLogRanges } from "./fetchLogRanges";
+import { getBlockHeader } from "./getBlockHeader";
+import { getChainId } from "./getChainId";
+import { resolveSourceConfig } from "./resolveSourceConfig";
+import {
+  type BlockRef,
+  formatRecentBlocks,
+  formatSourceState,
+  mergeRecentBlocks,
+  parseRecentBlocks,
+  parseSourceState,
+  SOURCE_NAME,
+} from "./sourceState";
+import { type RetryPolicy, withRetries } from "./withRetries";
+
+/** Progress of a pull, reported after every fetched range and every commit. */
+export type ChainSourceProgress = {
+  phase: "scan" | "commit" | "done";
+  fromBlock: number;
+  toBlock: number;
+  /** Last block whose logs are fetched (`fromBlock - 1` before the first range). */
+  scannedTo: number;
+  logs: number;
+  retracted: number;
+  mismatched: number;
+  commits: number;
+  elapsedMs: number;
+};
+
+/** Per-pull options (the dataset's fetch step holds the rest). */
+export type ChainSourcePullOptions = {
+  /** RPC URLs tried before the fetch step's `nodeUrl`, in order (fallback on failure). */
+  rpcUrls?: readonly string[];
+  /** Ingest up to `latest - confirmations` (default 0), or up to the `finalized` block. */
+  confirmations?: number | "finalized";
+  /** First block when the dataset has no state yet (default: the filter's lower bound, else 0). */
+  fromBlock?: number;
+  /** Last block to ingest in this pull (default: the confirmed head). */
+  toBlock?: number;
+  /** Skip and count logs the event does not decode (default), or fail the pull. */
+  onMismatch?: OnMismatch;
+  /** Commit a data slice every this many staged rows (default 250 000). */
+  commitRows?: number;
+  /** Concurrent `eth_getLogs` requests (default 4). */
+  concurrency?: number;
+  /** Blocks per request to start with (default 100); ranges adapt from there. */
+  initialRange?: number;
+  /** Largest block range per request (default 50 000). */
+  maxRange?: number;
+  /** Logs per request the ranges aim at (default 5 000). */
+  targetLogs?: number;
+  /** How far below the last ingested block a reorg is searched for (default 4 096 blocks). */
+  maxReorgDepth?: number;
+  retry?: RetryPolicy;
+  /** Block system time of the written blocks (default: now). */
+  systemTime?: string;
+  onProgress?: (progress: ChainSourceProgress) => void;
+};
+
+/** What a pull did. */
+export type ChainSourcePullResult = {
+  /** Whether any block was appended. */
+  updated: boolean;
+  fromBlock: number;
+  toBlock: number;
+  /** Logs appended (`+A`). */
+  logs: number;
+  /** Logs retracted (`-R`) because their blocks left the canonical chain. */
+  retracted: number;
+  /** Logs skipped because they do not decode as the event. */
+  mismatched: number;
+  /** AddData blocks written. */
+  commits: number;
+  /** The block a reorg was rolled back to, if one was found. */
+  reorgForkBlock?: number;
+  /** Last ingested block (the ETag), after the pull. */
+  lastBlock?: BlockRef;
+};
+
+/** A minimal logger (pino-compatible). */
+export type ChainSourceLogger = {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+};
+
+export type CreateChainSourceParameters = {
+  logger?: ChainSourceLogger;
+  /** Builds the RPC client for a list of URLs (default: `createRpcClient`). */
+  createClient?: (urls: readonly string[]) => Client;
+};
+
+/** Ingests EVM logs into root datasets whose polling source is `EthereumLogs`. */
+export type ChainSource = {
+  /** Brings the dataset up to the confirmed head once (resuming, and rolling back reorgs). */
+  pull(dataset: Dataset, options?: ChainSourcePullOptions): Promise<ChainSourcePullResult>;
+  /** Pulls, then keeps following the head every `intervalMs` until `signal` aborts. */
+  watch(
+    dataset: Dataset,
+    options: ChainSourcePullOptions & {
+      signal: AbortSignal;
+      intervalMs?: number;
+      onPull?: (result: ChainSourcePullResult) => void;
+    },
+  ): Promise<void>;
+};
+
+const RECENT_BLOCKS = 64;
+const REORG_RESTARTS = 5;
+
+/**
+ * Creates the chain source. A pull:
+ * 1. reads the dataset's `EthereumLogs` step, checks the RPC's chain id;
+ * 2. resumes from the ETag `"<block>@<hash>"`; when that block is no longer canonical, finds the
+ *    highest still-canonical known block (recent block hashes kept in `AddData.extra`, and the
+ *    blocks of live logs) and stages retractions (`op` = 1) for every live log above it;
+ * 3. fetches logs up to `latest - confirmations` (or `finalized`) in adaptive, concurrent ranges,
+ *    with block timestamps from headers, decodes them (`event` struct) and stages them;
+ * 4. commits a data slice and one `AddData` (new ETag, recent blocks) every `commitRows` rows and
+ *    at the end, so a killed pull resumes with no missing and no duplicate log.
+ */
+export function createChainSource(deps: CreateChainSourceParameters = {}): ChainSource {
+  const clients = new Map<string, Client>();
+  const timestampCache = new Map<string, number>();
+  const clientFor = (urls: readonly string[]) => {
+    const key = urls.join(" ");
+    let client = clients.get(key);
+    if (!client) {
+      client = deps.createClient ? deps.createClient(urls) : createRpcClient({ urls });
+      clients.set(key, client);
+    }
+    return client;
+  };
+
+  const pullOnce = async (dataset: Dataset, options: ChainSourcePullOptions): Promise<ChainSourcePullResult> => {
+    const started = performance.now();
+    const retry = options.retry ?? { retries: 5, baseDelayMs: 200 };
+    const state = await dataset.chain.state();
+    const config = resolveSourceConfig(state, options.rpcUrls ?? []);
+    const client = clientFor(config.urls);
+    if (config.chainId !== undefined) {
+      const actual = await withRetries(() => getChainId(client), retry);
+      if (actual !== config.chainId)
+        throw new ChainIdMismatchError({ expected: config.chainId, actual, url: config.urls[0] as string });
+    }
+    const decoder = config.event ? compileEventDecoder(config.event) : undefined;
+    const cursor = parseSourceState(state.sourceStates[SOURCE_NAME]);
+    let recent = cursor ? await readRecentBlocks(dataset) : [];
+    const slicePaths = state.slices.map((s) => dataset.store.objectPath("data", s.slice.physicalHash));
+
+    const header = async (blockNumber: number) => {
+      const h = await withRetries(() => getBlockHeader(client, { blockNumber }), retry);
+      if (!h) throw new RpcError({ method: "eth_getBlockByNumber", problem: `block ${blockNumber} not found` });
+      return h;
+    };
+    const confirmed = async (): Promise<number> => {
+      if (options.confirmations === "finalized") {
+        const f = await withRetries(() => getBlockHeader(client, { blockTag: "finalized" }), retry);
+        return f ? f.number : -1;
+      }
+      const latest = await withRetries(() => getBlockHeader(client, { blockTag: "latest" }), retry);
+      return (latest?.number ?? -1) - (options.confirmations ?? 0);
+    };
+
+    const tempDir = await mkdtemp(path.join(tmpdir(), "odf-logs-"));
+    const db = await openDuckDb({ threads: 2 });
+    try {
+      const stage = await createLogStage({ connection: db.connection, event: config.event, tempDir });
+      const result: ChainSourcePullResult = {
+        updated: false,
+        fromBlock: 0,
+        toBlock: -1,
+        logs: 0,
+        retracted: 0,
+        mismatched: 0,
+        commits: 0,
+      };
+      let last: BlockRef | undefined = cursor;
+      let start: number;
+
+      if (cursor) {
+        const canonical = await getBlockHeader(client, { blockNumber: cursor.number }).catch(() => undefined);
+        if (canonical?.hash === cursor.hash) {
+          start = cursor.number + 1;
+        } else {
+          const fork = await findForkPoint(cursor, recent, slicePaths);
+          result.reorgForkBlock = fork.number;
+          deps.logger?.warn(
+            { lastBlock: cursor.number, forkBlock: fork.number },
+            "reorg: rolling back to the last canonical block",
+          );
+          result.retracted = await stage.insertRetractions(slicePaths, fork.number);
+          recent = recent.filter((b) => b.number <= fork.number);
+          last = fork;
+          start = fork.number + 1;
+        }
+      } else {
+        start = Math.max(options.fromBlock ?? 0, config.filter.fromBlock ?? 0);
+      }
+      const end = Math.min(
+        await confirmed(),
+        config.filter.toBlock ?? Number.MAX_SAFE_INTEGER,
+        options.toBlock ?? Number.MAX_SAFE_INTEGER,
+      );
+      result.fromBlock = start;
+      result.toBlock = end;
+      const progress = (phase: ChainSourceProgress["phase"], scannedTo: number) =>
+        options.onProgress?.({
+          phase,
+          fromBlock: start,
+          toBlock: end,
+          scannedTo,
+          logs: result.logs,
+          retracted: result.retracted,
+          mismatched: result.mismatched,
+          commits: result.commits,
+          elapsedMs: performance.now() - started,
+        });
+
+      let committed = cursor;
+      const commit = async () => {
+        if (!last) return;
+        const sameState = committed?.number === last.number && committed.hash === last.hash;
+        if (stage.rowCount() === 0 && sameState) return;
+        const appended = await appendData(dataset, {
+          connection: db.connection,
+          source: stage.sourceSql,
+          sourceState: formatSourceState(last),
+          extra: formatRecentBlocks(recent),
+          ...(options.systemTime ? { systemTime: options.systemTime } : {}),
+        });
+        if (appended.blockHash !== undefined) {
+          result.commits++;
+          result.updated = true;
+        }
+        committed = last;
+        await stage.clear();
+        progress("commit", last.number);
+      };
+
+      progress("scan", start - 1);
+      if (start <= end) {
+        let seq = 0;
+        const ranges = fetchLogRanges(client, {
+          filter: config.filter,
+          fromBlock: start,
+          toBlock: end,
+          retry,
+          timestampCache,
+          ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+          ...(options.initialRange !== undefined ? { initialRange: options.initialRange } : {}),
+          ...(options.maxRange !== undefined ? { maxRange: options.maxRange } : {}),
+          ...(options.targetLogs !== undefined ? { targetLogs: options.targetLogs } : {}),
+          onRetry: (error, attempt) => deps.logger?.warn({ attempt, error: String(error) }, "retrying an RPC call"),
+          onSplit: (from, to) =>
+            deps.logger?.info({ fromBlock: from, toBlock: to }, "log range refused by the node; splitting"),
+        });
+        for await (const range of ranges) {
+          // Continuity: the chain under this range must extend the blocks already staged.
+          if (
+            last &&
+            range.parentHash !== undefined &&
+            last.number === range.fromBlock - 1 &&
+            range.parentHash !== last.hash
+          ) {
+            throw new ReorgDuringFetchError({ blockNumber: last.number });
+          }
+          const encoded = encodeLogRows({
+            logs: range.logs,
+            timestamps: range.timestamps,
+            decoder,
+            onMismatch: options.onMismatch ?? "skip",
+            seqStart: seq,
+          });
+          seq += encoded.rows;
+          await stage.insertRows(encoded.text);
+          result.logs += encoded.rows;
+          result.mismatched += encoded.mismatched;
+          last = { number: range.toBlock, hash: range.toBlockHash };
+          recent = mergeRecentBlocks(recent, [last], RECENT_BLOCKS);
+          progress("scan", range.toBlock);
+          if (stage.rowCount() >= (options.commitRows ?? 250_000)) await commit();
+        }
+      } else if (cursor && last && last !== cursor) {
+        // Rolled back past the confirmed head: the retractions alone, at the fork block.
+        recent = mergeRecentBlocks(recent, [last], RECENT_BLOCKS);
+      }
+      await commit();
+      if (last) result.lastBlock = last;
+      progress("done", Math.max(start - 1, last?.number ?? start - 1));
+      await stage.drop();
+      return result;
+    } finally {
+      db.close();
+      await rm(tempDir, { recursive: true, force: true });
+    }
+
+    /** The highest known block that is still canonical, searching down from the last ingested one. */
+    async function findForkPoint(
+      from: BlockRef,
+      known: readonly BlockRef[],
+      paths: readonly string[],
+    ): Promise<BlockRef> {
+      const depth = options.maxReorgDepth ?? 4096;
+      const lowest = Math.max(0, from.number - depth);
+      const scratch = await openDuckDb({ threads: 2 });
+      let candidates: BlockRef[];
+      try {
+        const stage = await createLogStage({ connection: scratch.connection, tempDir });
+        const logBlocks = await stage.liveLogBlocks(paths, lowest, from.number);
+        candidates = mergeRecentBlocks(
+          logBlocks.map((b) => ({ number: b.number, hash: b.hash as Hex })),
+          known.filter((b) => b.number >= lowest && b.number < from.number),
+          Number.MAX_SAFE_INTEGER,
+        );
+      } finally {
+        scratch.close();
+      }
+      for (const candidate of candidates) {
+        if (candidate.number >= from.number) continue;
+        const canonical = await header(candidate.number).catch(() => undefined);
+        if (canonical?.hash === candidate.hash) return candidate;
+      }
+      throw new ReorgTooDeepError({ lastBlock: from.number, searchedDownTo: lowest });
+    }
+  };
+
+  const pull: ChainSource["pull"] = async (dataset, options = {}) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await pullOnce(dataset, options);
+      } catch (error) {
+        if (!(error instanceof ReorgDuringFetchError) || attempt >= REORG_RESTARTS) throw error;
+        deps.logger?.warn({ attempt: attempt + 1 }, "the chain reorganized during the pull; pulling again");
+      }
+    }
+  };
+
+  const watch: ChainSource["watch"] = async (dataset, options) => {
+    const { signal, intervalMs = 2_000, onPull, ...pullOptions } = options;
+    while (!signal.aborted) {
+      const result = await pull(dataset, pullOptions);
+      onPull?.(result);
+      if (signal.aborted) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, intervalMs);
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          resolve();
+        }
+        signal.addEventListener("abort", done, { once: true });
+      });
+    }
+  };
+
+  return { pull, watch };
+}
+
+/** Recent canonical blocks recorded by the last AddData that carries them (newest first). */
+async function readRecentBlocks(dataset: Dataset): Promise<BlockRef[]> {
+  for await (const stored of dataset.chain.iterate()) {
+    const event = stored.block.event;
+    if (event.kind !== "AddData") continue;
+    const blocks = parseRecentBlocks((event as AddData).extra);
+    if (blocks.length > 0) return blocks;
+    if (event.newSourceState) return [];
+  }
+  return [];
+}

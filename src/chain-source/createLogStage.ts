@@ -1,0 +1,146 @@
+import { randomUUID } from "node:crypto";
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { AbiEvent } from "viem";
+import { eventColumn } from "./abiColumns";
+
+/** Raw log columns (DESIGN 5.7), in dataset order, with their DuckDB types. */
+export const RAW_COLUMNS: readonly { name: string; type: string }[] = [
+  { name: "block_number", type: "UBIGINT" },
+  { name: "block_hash", type: "BLOB" },
+  { name: "block_timestamp", type: "TIMESTAMPTZ" },
+  { name: "transaction_index", type: "UBIGINT" },
+  { name: "transaction_hash", type: "BLOB" },
+  { name: "log_index", type: "UBIGINT" },
+  { name: "address", type: "BLOB" },
+  { name: "topic0", type: "BLOB" },
+  { name: "topic1", type: "BLOB" },
+  { name: "topic2", type: "BLOB" },
+  { name: "topic3", type: "BLOB" },
+  { name: "data", type: "BLOB" },
+];
+
+/** A DuckDB table collecting the rows of the next data slice: retractions first, then new logs. */
+export type LogStage = {
+  /** Loads newline-delimited JSON rows (`encodeLogRows`) into the stage. */
+  insertRows(text: string): Promise<void>;
+  /**
+   * Stages a retraction (`op` = 1, `-R`) of every live log with `block_number > aboveBlock` in the
+   * given Parquet slices, ahead of every staged new log. Returns how many.
+   */
+  insertRetractions(slicePaths: readonly string[], aboveBlock: number): Promise<number>;
+  /** The live logs' distinct blocks in `[fromBlock, toBlock]` of the slices, newest first. */
+  liveLogBlocks(
+    slicePaths: readonly string[],
+    fromBlock: number,
+    toBlock: number,
+  ): Promise<{ number: number; hash: string }[]>;
+  /** Rows staged since the last `clear`. */
+  rowCount(): number;
+  /** The query `appendData` reads: `op`, `event_time`, then the data columns, in stage order. */
+  readonly sourceSql: string;
+  /** Empties the stage after a commit. */
+  clear(): Promise<void>;
+  /** Drops the table. */
+  drop(): Promise<void>;
+};
+
+export type CreateLogStageParameters = {
+  connection: DuckDBConnection;
+  /** The decoded event, adding the `event` struct column. */
+  event?: AbiEvent | undefined;
+  /** Directory for the transient JSON files. */
+  tempDir: string;
+};
+
+function q(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+function fileList(paths: readonly string[]): string {
+  return `[${paths.map(sqlString).join(", ")}]`;
+}
+
+/** SQL of the live rows (appended and not retracted) of the slices with `block_number` in a range. */
+function liveRowsSql(paths: readonly string[], where: string): string {
+  return `WITH r AS (SELECT * FROM read_parquet(${fileList(paths)}, union_by_name = true) WHERE ${where}),
+net AS (SELECT block_hash, log_index, sum(CASE WHEN op IN (1, 2) THEN -1 ELSE 1 END) AS n FROM r GROUP BY block_hash, log_index),
+adds AS (SELECT * FROM r WHERE op IN (0, 3) QUALIFY row_number() OVER (PARTITION BY block_hash, log_index ORDER BY "offset" DESC) = 1)
+SELECT adds.* FROM adds JOIN net USING (block_hash, log_index) WHERE net.n > 0`;
+}
+
+/**
+ * Creates the staging table of a pull in `connection`. Rows arrive as newline-delimited JSON
+ * written to a transient file and loaded with DuckDB's `read_json` (typed columns, hex text
+ * converted with `from_hex`), which runs on DuckDB's threads while the next logs are fetched.
+ */
+export async function createLogStage(params: CreateLogStageParameters): Promise<LogStage> {
+  const { connection, tempDir } = params;
+  const table = `__odf_logs_${randomUUID().replaceAll("-", "")}`;
+  const event = params.event && params.event.inputs.length > 0 ? eventColumn(params.event) : undefined;
+  const dataColumns = [...RAW_COLUMNS, ...(event ? [{ name: "event", type: event.duckType }] : [])];
+  await connection.run(
+    `CREATE TEMP TABLE ${table} (seq BIGINT, op INTEGER, event_time TIMESTAMPTZ, ${dataColumns.map((c) => `${q(c.name)} ${c.type}`).join(", ")})`,
+  );
+  const jsonColumns = `{s: 'BIGINT', bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${
+    event ? `, e: ${sqlString(event.jsonType)}` : ""
+  }}`;
+  const select =
+    `s, 0, to_timestamp(ts), bn, from_hex(bh), to_timestamp(ts), ti, from_hex(th), li, from_hex(a), ` +
+    `from_hex(t0), from_hex(t1), from_hex(t2), from_hex(t3), from_hex(d)${event ? `, ${event.convert("e")}` : ""}`;
+  const dataList = dataColumns.map((c) => q(c.name)).join(", ");
+  let rows = 0;
+  let retractSeq = -1_000_000_000_000;
+
+  return {
+    async insertRows(text) {
+      if (text === "") return;
+      const file = path.join(tempDir, `logs-${randomUUID()}.ndjson`);
+      await writeFile(file, text);
+      try {
+        const reader = await connection.runAndReadAll(
+          `INSERT INTO ${table} SELECT ${select} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${jsonColumns}, maximum_object_size = 1073741824)`,
+        );
+        rows += Number(reader.getRows()[0]?.[0] ?? 0);
+      } finally {
+        await rm(file, { force: true });
+      }
+    },
+    async insertRetractions(slicePaths, aboveBlock) {
+      if (slicePaths.length === 0) return 0;
+      const reader = await connection.runAndReadAll(
+        `INSERT INTO ${table} (seq, op, event_time, ${dataList})
+         SELECT ${retractSeq} + row_number() OVER (ORDER BY block_number, log_index), 1, event_time, ${dataList}
+         FROM (${liveRowsSql(slicePaths, `block_number > ${aboveBlock}`)})`,
+      );
+      const count = Number(reader.getRows()[0]?.[0] ?? 0);
+      retractSeq += count;
+      rows += count;
+      return count;
+    },
+    async liveLogBlocks(slicePaths, fromBlock, toBlock) {
+      if (slicePaths.length === 0) return [];
+      const reader = await connection.runAndReadAll(
+        `SELECT DISTINCT block_number::BIGINT, lower(hex(block_hash)) FROM (${liveRowsSql(
+          slicePaths,
+          `block_number BETWEEN ${fromBlock} AND ${toBlock}`,
+        )}) ORDER BY 1 DESC`,
+      );
+      return reader.getRows().map((r) => ({ number: Number(r[0]), hash: `0x${String(r[1])}` }));
+    },
+    rowCount: () => rows,
+    sourceSql: `SELECT op, event_time, ${dataList} FROM ${table} ORDER BY seq`,
+    async clear() {
+      await connection.run(`DELETE FROM ${table}`);
+      rows = 0;
+    },
+    async drop() {
+      await connection.run(`DROP TABLE IF EXISTS ${table}`);
+    },
+  };
+}

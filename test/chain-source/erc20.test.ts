@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createChainSource } from "../../src/chain-source/createChainSource";
+import { createLogsDataset } from "../../src/chain-source/createLogsDataset";
+import { type HardhatNode, startHardhatNode } from "../harness/hardhatNode";
+import { type Chain, chainClients, DEPLOYER, deploy, queryDataset, send, tempWorkspace } from "./fixtures";
+
+describe("chain source: ERC-20 Transfer events", () => {
+  let node: HardhatNode;
+  let chain: Chain;
+  let token: `0x${string}`;
+  beforeAll(async () => {
+    node = await startHardhatNode();
+    chain = chainClients(node.url);
+    token = await deploy(chain, "ChainSourceToken");
+    await send(chain, token, "ChainSourceToken", "mintMany", [DEPLOYER.address, 1000n, 5n]);
+    await send(chain, token, "ChainSourceToken", "mint", [DEPLOYER.address, 7n]);
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  test("pull ingests every Transfer with decoded fields and block timestamps", async () => {
+    const { ws, cleanup } = await tempWorkspace();
+    try {
+      const dataset = await createLogsDataset(ws, {
+        alias: "transfers",
+        nodeUrl: node.url,
+        chainId: 31337,
+        addresses: [token],
+        signature: "Transfer(address indexed from, address indexed to, uint256 value)",
+      });
+      const source = createChainSource();
+      const result = await source.pull(dataset);
+      expect(result.logs).toBe(6);
+      expect(result.mismatched).toBe(0);
+      const rows = await queryDataset(
+        dataset,
+        `SELECT op, block_number, log_index, lower(hex(address)) AS address, lower(hex(event."from")) AS "from",
+                lower(hex(event."to")) AS "to", event.value AS value, epoch(block_timestamp) = epoch(event_time) AS ts_ok
+         FROM t ORDER BY "offset"`,
+      );
+      expect(rows.map((r) => r.value)).toEqual(["1000", "1001", "1002", "1003", "1004", "7"]);
+      expect(rows.every((r) => r.from === "0".repeat(40))).toBe(true);
+      expect(rows.every((r) => r.to === DEPLOYER.address.slice(2).toLowerCase())).toBe(true);
+      expect(rows.every((r) => r.address === token.slice(2).toLowerCase() && r.ts_ok === true && r.op === 0)).toBe(
+        true,
+      );
+      const block = await chain.public.getBlock({ blockNumber: BigInt(rows[0]?.block_number as string) });
+      const [ts] = await queryDataset(
+        dataset,
+        `SELECT epoch(block_timestamp)::BIGINT AS s FROM t ORDER BY "offset" LIMIT 1`,
+      );
+      expect(Number(ts?.s)).toBe(Number(block.timestamp));
+
+      const again = await source.pull(dataset);
+      expect(again.updated).toBe(false);
+      expect(again.logs).toBe(0);
+    } finally {
+      await cleanup();
+    }
+  });
+});
