@@ -7,6 +7,7 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
+  getAddress,
   type Hex,
   http,
   type PublicClient,
@@ -103,7 +104,7 @@ export async function startChain() {
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (!receipt.contractAddress) throw new Error(`deploy ${name} failed`);
-    return receipt.contractAddress;
+    return getAddress(receipt.contractAddress);
   }
 
   async function balance(address: Address): Promise<bigint> {

@@ -9,6 +9,7 @@ import type {
   Transport,
   WalletClient,
 } from "viem";
+import { getAddress } from "viem";
 import { DeploymentError } from "./errors";
 import { loadArtifact } from "./loadArtifact";
 
@@ -47,5 +48,5 @@ export async function deployContract(
   if (receipt.status !== "success" || !receipt.contractAddress) {
     throw new DeploymentError(`deploying ${params.name} failed`, { details: `transaction ${hash}` });
   }
-  return { address: receipt.contractAddress, abi, hash, receipt };
+  return { address: getAddress(receipt.contractAddress), abi, hash, receipt };
 }
