@@ -1,4 +1,4 @@
-import { sha3_256 } from "@noble/hashes/sha3.js";
+import { createHash } from "node:crypto";
 import { InvalidMultihashError } from "./errors";
 import { multibaseDecode, multibaseEncode } from "./multibase";
 
@@ -18,7 +18,8 @@ export function sha3Multihash(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(34);
   out[0] = SHA3_PREFIX_0;
   out[1] = SHA3_PREFIX_1;
-  out.set(sha3_256(bytes), 2);
+  // OpenSSL's SHA3-256 (node:crypto) is ~10x faster than a pure-JS one on block-sized inputs.
+  out.set(createHash("sha3-256").update(bytes).digest(), 2);
   return out;
 }
 

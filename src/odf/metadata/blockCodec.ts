@@ -15,6 +15,8 @@ import type { ManifestVersion, MetadataBlock } from "./types";
 export const METADATA_BLOCK_KIND = 0x400000;
 const METADATA_BLOCK_KIND_BIG = BigInt(METADATA_BLOCK_KIND);
 
+const contentBuilder = new Builder(1024);
+
 export type EncodeMetadataBlockOptions = {
   /** Manifest version: 3 (default) aligns `struct Timestamp` to 4 bytes, 2 to 1 byte as older tools did. */
   version?: ManifestVersion;
@@ -28,7 +30,9 @@ export type EncodeMetadataBlockOptions = {
 export function encodeMetadataBlock(block: MetadataBlock, options: EncodeMetadataBlockOptions = {}): Uint8Array {
   const version = options.version ?? 3;
   if (version !== 2 && version !== 3) throw new RangeError(`version: expected 2 or 3, got ${String(version)}`);
-  const builder = new Builder(512);
+  // The block's own builder is reused: its bytes are copied into the manifest before the next call.
+  const builder = contentBuilder;
+  builder.clear();
   const root = encodeTable(
     { builder, structAlign: version === 3 ? 4 : 1 },
     MetadataBlockTable,
