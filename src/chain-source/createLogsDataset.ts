@@ -12,8 +12,13 @@ export type CreateLogsDatasetParameters = {
   chainId?: number;
   /** Contract addresses (OR). */
   addresses?: readonly string[];
-  /** Solidity event signature: decoded into the `event` column, and its topic0 is filtered on. */
+  /** Solidity event signature: decoded into the `event` column, and (by default) its topic0 is filtered on. */
   signature?: string;
+  /**
+   * Add `topic0 = <the event's selector>` to the filter (default true). With false, every log of
+   * the addresses is fetched and those of other events are skipped and counted (or fail the pull).
+   */
+  matchTopic0?: boolean;
   /** First block to ingest (`block_number >= N`). */
   fromBlock?: number;
   /** Further filter text, ANDed (ODF filter grammar). */
@@ -40,7 +45,7 @@ export function ethereumLogsSource(
   if (params.signature !== undefined) {
     const event = parseEventSignature(params.signature);
     signature = params.signature.trim().replace(/^event\s+/, "");
-    parts.push(`topic0 = X'${(toEventSelector(event) as Hex).slice(2)}'`);
+    if (params.matchTopic0 !== false) parts.push(`topic0 = X'${(toEventSelector(event) as Hex).slice(2)}'`);
   }
   if (params.fromBlock !== undefined) parts.push(`block_number >= ${params.fromBlock}`);
   if (params.filter !== undefined && params.filter.trim() !== "") parts.push(`(${params.filter.trim()})`);

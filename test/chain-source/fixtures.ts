@@ -48,7 +48,7 @@ export async function deploy(chain: Chain, name: string): Promise<Address> {
   return receipt.contractAddress;
 }
 
-/** Calls a contract function in a transaction and waits for it to be mined. */
+/** Calls a contract function in a transaction, waits for it to be mined and returns its block number. */
 export async function send(
   chain: Chain,
   address: Address,
@@ -67,6 +67,7 @@ export async function send(
   } as never);
   const receipt = await chain.public.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+  return Number(receipt.blockNumber);
 }
 
 /** A fresh workspace in a temp directory. */
