@@ -1,2 +1,55 @@
 /** Public API of odf-oracle. */
 export { BaseError, RetryableError, shouldRetry } from "./errors/base";
+export {
+  BlockDecodeError,
+  InvalidDatasetIdError,
+  InvalidMultihashError,
+  InvalidTimestampError,
+  ManifestValidationError,
+  MultibaseDecodeError,
+  OdfFormatError,
+  UnexpectedManifestKindError,
+  UnknownUnionTagError,
+  UnsupportedManifestVersionError,
+} from "./odf/errors";
+export {
+  type DatasetId,
+  type DatasetKeyPair,
+  datasetIdFromBytes,
+  datasetIdFromPublicKey,
+  datasetIdToBytes,
+  datasetKeyFromSecret,
+  generateDatasetKey,
+  normalizeDatasetId,
+  parseDatasetId,
+} from "./odf/identity";
+export {
+  blockHash,
+  type DecodeMetadataBlockReturnType,
+  decodeMetadataBlock,
+  type EncodeMetadataBlockOptions,
+  encodeMetadataBlock,
+  METADATA_BLOCK_KIND,
+} from "./odf/metadata/blockCodec";
+export { formatTimestamp, normalizeTimestamp, parseTimestamp } from "./odf/metadata/timestamp";
+export type * from "./odf/metadata/types";
+export {
+  parseDatasetSnapshotObject,
+  parseMetadataBlockObject,
+  parseMetadataEventObject,
+} from "./odf/metadata/validate";
+export { blockToYaml, parseDatasetSnapshotYaml, parseMetadataBlockYaml } from "./odf/metadata/yaml";
+export { multibaseDecode, multibaseEncode, multibaseEncodeBase58, multibaseEncodeBase64Url } from "./odf/multibase";
+export {
+  decodeMultihash,
+  encodeMultihash,
+  isMultihashString,
+  LOGICAL_HASH_CODE,
+  type Multihash,
+  multihashToString,
+  normalizeMultihashString,
+  parseMultihash,
+  SHA3_256_CODE,
+  sha3Multihash,
+  sha3MultihashString,
+} from "./odf/multihash";
