@@ -10,11 +10,14 @@ import {
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { DatasetResolver, QueryEngine, QueryLimits } from "../engines/types";
+import type { Workspace } from "../odf/workspace/workspace";
 import { parseJson } from "../query/parseJson";
 import type { NodeKey } from "../query/proof";
 import { toHttpError } from "./httpError";
+import { datasetRoutes } from "./routes/datasets";
 import { healthRoutes } from "./routes/health";
 import { queryRoutes } from "./routes/query";
+import { transferRoutes } from "./routes/transfer";
 import { verifyRoutes } from "./routes/verify";
 import { sendJson } from "./sendJson";
 import { createServerMetrics, type ServerMetrics } from "./serverMetrics";
@@ -25,6 +28,8 @@ export type ServerDeps = {
   engine: QueryEngine;
   /** Lists the datasets visible to requests that name none. */
   resolver: DatasetResolver;
+  /** Serves `/datasets` and the Simple Transfer Protocol routes; without it those routes are absent. */
+  workspace?: Workspace | undefined;
   /** Signs `include: [Proof]` responses; without it they answer 501. */
   nodeKey?: NodeKey | undefined;
   /** Request log (pino); none when omitted. */
@@ -41,7 +46,8 @@ export type ServerDeps = {
 export type RouteContext = Omit<ServerDeps, "metrics"> & { metrics: ServerMetrics };
 
 /**
- * Builds the Fastify app of the reproducible query API: `/query`, `/verify`, `/health`, `/metrics`, the OpenAPI
+ * Builds the Fastify app of the reproducible query API: `/query`, `/verify`, `/datasets`, the
+ * Simple Transfer Protocol under `/datasets/{alias}/`, `/health`, `/metrics`, the OpenAPI
  * document at `/openapi.json` and a docs page at `/docs`. JSON bodies are parsed keeping the
  * int/float kind of numbers (commitments depend on it). Call `listen()` or `inject()` on it.
  */
@@ -119,6 +125,10 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(queryRoutes, ctx);
   await app.register(verifyRoutes, ctx);
   await app.register(healthRoutes, ctx);
+  if (deps.workspace) {
+    await app.register(datasetRoutes, { ...ctx, workspace: deps.workspace });
+    await app.register(transferRoutes, { ...ctx, workspace: deps.workspace });
+  }
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
