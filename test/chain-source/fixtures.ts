@@ -55,7 +55,7 @@ export async function send(
   name: string,
   functionName: string,
   args: unknown[],
-): Promise<void> {
+): Promise<number> {
   const hash = await chain.wallet.writeContract({
     address,
     abi: artifact(name).abi,
