@@ -252,31 +252,113 @@ function hashLeafChunk(stage: Stage, leaf: Leaf, chunk: DuckDBDataChunk, column:
       return;
     }
     case "text":
-    case "bytes": {
-      // string_t: u32 length, then either the bytes inline (<= 12) or a 4-byte prefix and a pointer.
-      const data = bindings.vector_get_data(vector, n * 16);
-      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-      for (let row = 0; row < n; row++) {
-        if (!valid(row)) {
-          stage.u8(NULL_MARKER);
-          continue;
-        }
-        const at = row * 16;
-        const length = view.getUint32(at, true);
-        stage.u64(length);
-        if (length <= 12) {
-          stage.room(length);
-          for (let b = 0; b < length; b++) stage.buf[stage.pos++] = data[at + 4 + b]!;
-        } else {
-          stage.bytes(bindings.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + at + 8, length));
-        }
-      }
+    case "bytes":
+      hashStringChunk(stage, n, bindings.vector_get_data(vector, n * 16), valid);
       return;
-    }
     default: {
       // LIST / MAP (and structs inside them): the general, value-by-value path.
       const values = chunk.getColumnVector(column);
       for (let row = 0; row < n; row++) encodeValue(stage, codec, values.getItem(row));
+    }
+  }
+}
+
+/** Per-chunk scratch of `hashStringChunk` (a chunk has at most 2048 rows; grown if ever larger). */
+let scratch = stringScratch(2048);
+function stringScratch(size: number) {
+  return {
+    size,
+    address: new Float64Array(size),
+    length: new Uint32Array(size),
+    order: new Uint32Array(size),
+    run: new Uint32Array(size),
+    offset: new Float64Array(size),
+  };
+}
+const pointerCell = new BigUint64Array(1);
+/** Gaps below a page keep a run within pages that hold our strings, so reading it never faults. */
+const MAX_GAP = 4096;
+
+/**
+ * Hashes a chunk of VARCHAR/BLOB `string_t`s: u32 length, then the bytes inline (<= 12) or a 4-byte
+ * prefix and a pointer. Long strings are fetched in address runs (one native copy per run of
+ * neighbouring strings, typically one per Parquet page) instead of one native call per value.
+ */
+function hashStringChunk(stage: Stage, n: number, data: Uint8Array, valid: (row: number) => boolean): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (scratch.size < n) scratch = stringScratch(n);
+  const { address, length, order, run, offset } = scratch;
+  // Pass 1: collect the long strings (row order) and sort them by address.
+  let count = 0;
+  let sorted = true;
+  for (let row = 0; row < n; row++) {
+    if (!valid(row)) continue;
+    const at = row * 16;
+    const len = view.getUint32(at, true);
+    if (len <= 12) continue;
+    address[count] = view.getUint32(at + 8, true) + view.getUint32(at + 12, true) * 0x100000000;
+    length[count] = len;
+    order[count] = count;
+    if (count > 0 && address[count]! < address[count - 1]!) sorted = false;
+    count++;
+  }
+  const runs: Buffer[] = [];
+  if (count > 0) {
+    const indexes = sorted
+      ? order.subarray(0, count)
+      : order.subarray(0, count).sort((a, b) => address[a]! - address[b]!);
+    let start = address[indexes[0]!]!;
+    let end = start;
+    let first = 0;
+    const close = (upTo: number) => {
+      pointerCell[0] = BigInt(start);
+      const bytes = bindings.get_data_from_pointer(pointerCell.buffer as ArrayBuffer, 0, end - start);
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let i = first; i < upTo; i++) {
+        const k = indexes[i]!;
+        run[k] = runs.length;
+        offset[k] = address[k]! - start;
+      }
+      runs.push(buffer);
+    };
+    for (let i = 0; i < count; i++) {
+      const k = indexes[i]!;
+      const a = address[k]!;
+      if (a - end >= MAX_GAP) {
+        close(i);
+        start = a;
+        end = a;
+        first = i;
+      }
+      end = Math.max(end, a + length[k]!);
+    }
+    close(count);
+  }
+  // Pass 2: feed lengths and bytes in row order.
+  let k = 0;
+  for (let row = 0; row < n; row++) {
+    if (!valid(row)) {
+      stage.u8(NULL_MARKER);
+      continue;
+    }
+    const at = row * 16;
+    const len = view.getUint32(at, true);
+    stage.u64(len);
+    if (len <= 12) {
+      stage.room(len);
+      for (let b = 0; b < len; b++) stage.buf[stage.pos++] = data[at + 4 + b]!;
+      continue;
+    }
+    const source = runs[run[k]!]!;
+    const from = offset[k]!;
+    k++;
+    if (len > STAGE_SIZE / 2) {
+      stage.flush();
+      stage.hasher.update(source.subarray(from, from + len));
+    } else {
+      stage.room(len);
+      source.copy(stage.buf, stage.pos, from, from + len);
+      stage.pos += len;
     }
   }
 }

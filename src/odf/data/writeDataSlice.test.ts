@@ -179,3 +179,27 @@ describe("readSliceStats", () => {
     });
   });
 });
+
+describe("writeDataSlice ordering", () => {
+  test("writeDataSlice: rows stay in offset order when the connection does not preserve insertion order", async () => {
+    const other = await openDuckDb({ config: { preserve_insertion_order: "false" } });
+    try {
+      await other.connection.run(
+        "CREATE TABLE t AS SELECT range AS n, TIMESTAMP '2024-01-01' AS event_time FROM range(5000)",
+      );
+      const written = (await writeDataSlice(other.connection, {
+        ...base,
+        outputDir: dir,
+        source: "t",
+        startOffset: 0,
+      }))!;
+      // Read back on the default connection, which keeps the file's row order.
+      const read = await db.connection.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE "offset" <> n OR "offset" <> rn - 1) FROM (SELECT *, row_number() OVER () AS rn FROM read_parquet('${written.path}'))`,
+      );
+      expect(read.getRowsJS()).toEqual([[0n]]);
+    } finally {
+      other.close();
+    }
+  });
+});

@@ -48,7 +48,7 @@ export type WriteDataSliceReturnType = {
  * `offset` BIGINT (contiguous from `startOffset`), `op` INTEGER, `system_time` and `event_time`
  * (TIMESTAMP MILLIS, UTC-adjusted) — then the data columns, and returns its hashes.
  *
- * The writer options are fixed (ZSTD level 3, `rowGroupSize`, Parquet v1), so the same records
+ * The writer options are fixed (Snappy, `rowGroupSize`, Parquet v1), so the same records
  * always give the same bytes with the same DuckDB version. Returns `null` and writes nothing when
  * the source has no rows. Throws `SliceSourceError` (bad column types, reserved names, op outside
  * 0..3, missing event time), `SliceTimestampError`, or `SliceWriteError`.
@@ -87,11 +87,14 @@ export async function writeDataSlice(
     }
     if (rowCount === 0) return null;
 
+    // With preserve_insertion_order (DuckDB's default) a table scan is in rowid order; sorting is
+    // only needed (and paid for) when the connection turned it off.
+    const order = (await preservesInsertionOrder(connection)) ? "" : " ORDER BY rowid";
     await run(
       connection,
-      `COPY (SELECT (${startOffset}::BIGINT + rowid) AS "offset", ${select} FROM ${table} ORDER BY rowid) ` +
+      `COPY (SELECT (${startOffset}::BIGINT + rowid) AS "offset", ${select} FROM ${table}${order}) ` +
         `TO '${path.replaceAll("'", "''")}' ` +
-        `(FORMAT PARQUET, COMPRESSION ZSTD, COMPRESSION_LEVEL 3, ROW_GROUP_SIZE ${rowGroupSize}, PARQUET_VERSION V1)`,
+        `(FORMAT PARQUET, COMPRESSION SNAPPY, ROW_GROUP_SIZE ${rowGroupSize}, PARQUET_VERSION V1)`,
     );
     await markTimestampsUtc(path, ["system_time", "event_time"]);
     const [physical, logical, { size }] = await Promise.all([
@@ -225,6 +228,11 @@ async function contiguousRowCount(connection: DuckDBConnection, relation: string
   }
   const [count, min, max] = (rows[0] ?? []).map(Number) as [number, number, number];
   return min === 0 && max === count - 1 ? count : undefined;
+}
+
+async function preservesInsertionOrder(connection: DuckDBConnection): Promise<boolean> {
+  const rows = (await connection.runAndReadAll("SELECT current_setting('preserve_insertion_order')")).getRowsJS();
+  return rows[0]?.[0] === true;
 }
 
 async function run(connection: DuckDBConnection, sql: string): Promise<void> {
