@@ -1,0 +1,38 @@
+import { parseAbi } from "viem";
+
+/**
+ * The oracle surface the provider uses: the fixed protocol v1 events and functions (DESIGN 4.1),
+ * plus `provideSignedResult` and the custom errors of our `OdfOracle` (answers to v1 contracts use
+ * `provideResult` only).
+ */
+export const providerOracleAbi = parseAbi([
+  "event SendRequest(uint64 indexed requestId, address indexed consumerAddr, bytes request)",
+  "event ProvideResult(uint64 indexed requestId, address indexed consumerAddr, address indexed providerAddr, bytes response, bool requestError, bool consumerError, bytes consumerErrorData)",
+  "error UnauthorizedProvider(address providerAddr)",
+  "error RequestNotFound(uint64 requestId)",
+  "error ContractDisabled()",
+  "error OdfOracleRequestExpired(uint64 requestId, uint256 deadline)",
+  "error OdfOracleMalformedResponse(uint64 requestId)",
+  "error OdfOracleInsufficientGas(uint256 available, uint256 required)",
+  "error ECDSAInvalidSignature()",
+  "error ECDSAInvalidSignatureLength(uint256 length)",
+  "function canProvideResults(address addr) view returns (bool)",
+  "function provideResult(uint64 requestId, bytes result)",
+  "function provideSignedResult(uint64 requestId, bytes response, bytes signature)",
+]);
+
+/** The two events the provider watches. */
+export const sendRequestEvent = providerOracleAbi[0];
+export const provideResultEvent = providerOracleAbi[1];
+
+/** EIP-712 domain name and version of `OdfOracle` signed answers. */
+export const ODF_ORACLE_EIP712 = { name: "OdfOracle", version: "1" } as const;
+
+/** EIP-712 type of a signed answer: `OdfResult(uint64 requestId,bytes32 requestHash,bytes32 responseHash)`. */
+export const ODF_RESULT_TYPES = {
+  OdfResult: [
+    { name: "requestId", type: "uint64" },
+    { name: "requestHash", type: "bytes32" },
+    { name: "responseHash", type: "bytes32" },
+  ],
+} as const;

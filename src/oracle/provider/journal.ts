@@ -1,0 +1,351 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { DuckDBValue } from "@duckdb/node-api";
+import type { Address, Hex } from "viem";
+import { type DuckDb, openDuckDb } from "../../engines/duckdb/openDuckDb";
+import { JournalError } from "./errors";
+
+/**
+ * Life of a request in the journal:
+ * - `pending`: seen on chain, not answered yet (executed and submitted by the provider)
+ * - `waiting`: names a dataset this node does not hold; left to other providers (or answered with an
+ *   error once the grace period passes)
+ * - `sending`: the answer transaction is signed and journaled (intent recorded before sending)
+ * - `answered`: our `ProvideResult` is on chain; `answered_elsewhere`: another provider's is
+ * - `dropped`: the `SendRequest` log was removed by a reorg
+ * - `failed`: the answer could not be submitted for good (reason recorded)
+ */
+export type RequestStatus =
+  | "pending"
+  | "waiting"
+  | "sending"
+  | "answered"
+  | "answered_elsewhere"
+  | "dropped"
+  | "failed";
+
+/** A request as the journal holds it. */
+export type RequestRecord = {
+  requestId: bigint;
+  consumer: Address;
+  /** The request bytes of the `SendRequest` log. */
+  request: Hex;
+  blockNumber: bigint;
+  blockHash: Hex;
+  txHash: Hex;
+  logIndex: number;
+  status: RequestStatus;
+  /** Why it failed, was answered with an error, or is waiting. */
+  reason: string | null;
+  /** Unix ms when the provider first saw the log. */
+  seenAt: number;
+  /** Unix ms when the answer was seen on chain. */
+  answeredAt: number | null;
+  /** Block of the `ProvideResult` log. */
+  answerBlock: bigint | null;
+  /** Who answered (from the `ProvideResult` log). */
+  answeredBy: Address | null;
+  /** Our response bytes. */
+  response: Hex | null;
+  /** Whether our response is an error response. */
+  requestError: boolean | null;
+  /** The signed `/query` response (JSON text) our answer commits to. */
+  commitment: string | null;
+  /** Nonce of our answer transaction. */
+  nonce: number | null;
+};
+
+/** One transaction of the provider's nonce sequence (an answer, or a cancel filling a nonce). */
+export type TxRecord = {
+  nonce: number;
+  /** The request answered; null for a cancel (a self-transfer filling the nonce). */
+  requestId: bigint | null;
+  to: Address;
+  data: Hex;
+  gas: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  /** The latest signed version of the transaction. */
+  raw: Hex;
+  hash: Hex;
+  /** Every hash sent for this nonce (replacements), comma-separated in the table. */
+  hashes: Hex[];
+  /** `signed` (journaled, maybe not broadcast), `sent`, `mined`. */
+  status: "signed" | "sent" | "mined";
+  /** Unix ms of the last broadcast (0: never). */
+  sentAt: number;
+};
+
+/** The provider's persistent state: cursor, request journal, transactions (a DuckDB file). */
+export type Journal = {
+  readonly path: string;
+  /** The chain id and oracle the journal belongs to (set on first open; a mismatch is refused). */
+  bind(params: { chainId: number; oracle: Address }): Promise<void>;
+  getCursor(): Promise<{ blockNumber: bigint; blockHash: Hex } | undefined>;
+  setCursor(cursor: { blockNumber: bigint; blockHash: Hex }): Promise<void>;
+  get(requestId: bigint): Promise<RequestRecord | undefined>;
+  /** Inserts a request seen on chain, or replaces one whose log changed (reorg). */
+  put(record: RequestRecord): Promise<void>;
+  update(requestId: bigint, patch: Partial<Omit<RequestRecord, "requestId">>): Promise<void>;
+  /** Requests with one of the statuses, oldest first. */
+  listByStatus(statuses: readonly RequestStatus[], limit?: number): Promise<RequestRecord[]>;
+  /** Requests whose log is at or after a block (for reorg checks). */
+  listFromBlock(blockNumber: bigint): Promise<RequestRecord[]>;
+  /** The most recent answers. */
+  lastAnswers(limit: number): Promise<RequestRecord[]>;
+  countByStatus(): Promise<Record<string, number>>;
+  putTx(tx: TxRecord): Promise<void>;
+  /**
+   * Records the intent to answer, atomically: the signed transaction and the request's `sending`
+   * status with its nonce and response. Written before the transaction is broadcast, so a restart
+   * re-sends this exact transaction instead of answering again.
+   */
+  recordIntent(
+    tx: TxRecord,
+    answer: { response: Hex; requestError: boolean; reason: string | null; commitment: string | null },
+  ): Promise<void>;
+  /** Transactions not yet known as mined, by nonce. */
+  listOpenTxs(): Promise<TxRecord[]>;
+  /** Transactions from a nonce on (mined or not), by nonce (reorg checks). */
+  listTxsFrom(nonce: number): Promise<TxRecord[]>;
+  maxNonce(): Promise<number | undefined>;
+  close(): Promise<void>;
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY, block_number BIGINT NOT NULL, block_hash VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS requests (
+  request_id UBIGINT PRIMARY KEY, consumer VARCHAR NOT NULL, request VARCHAR NOT NULL,
+  block_number BIGINT NOT NULL, block_hash VARCHAR NOT NULL, tx_hash VARCHAR NOT NULL, log_index INTEGER NOT NULL,
+  status VARCHAR NOT NULL, reason VARCHAR, seen_at BIGINT NOT NULL, answered_at BIGINT, answer_block BIGINT,
+  answered_by VARCHAR, response VARCHAR, request_error BOOLEAN, commitment VARCHAR, nonce BIGINT
+);
+CREATE TABLE IF NOT EXISTS txs (
+  nonce BIGINT PRIMARY KEY, request_id UBIGINT, to_addr VARCHAR NOT NULL, data VARCHAR NOT NULL, gas VARCHAR NOT NULL,
+  max_fee VARCHAR NOT NULL, max_priority_fee VARCHAR NOT NULL, raw VARCHAR NOT NULL, hash VARCHAR NOT NULL,
+  hashes VARCHAR NOT NULL, status VARCHAR NOT NULL, sent_at BIGINT NOT NULL
+);`;
+
+const REQUEST_COLUMNS: readonly [keyof RequestRecord, string][] = [
+  ["requestId", "request_id"],
+  ["consumer", "consumer"],
+  ["request", "request"],
+  ["blockNumber", "block_number"],
+  ["blockHash", "block_hash"],
+  ["txHash", "tx_hash"],
+  ["logIndex", "log_index"],
+  ["status", "status"],
+  ["reason", "reason"],
+  ["seenAt", "seen_at"],
+  ["answeredAt", "answered_at"],
+  ["answerBlock", "answer_block"],
+  ["answeredBy", "answered_by"],
+  ["response", "response"],
+  ["requestError", "request_error"],
+  ["commitment", "commitment"],
+  ["nonce", "nonce"],
+];
+const COLUMN_OF = new Map(REQUEST_COLUMNS);
+
+function toDb(key: keyof RequestRecord, value: unknown): DuckDBValue {
+  if (value === null || value === undefined) return null;
+  if (key === "seenAt" || key === "answeredAt" || key === "nonce" || key === "logIndex") return BigInt(value as number);
+  return value as DuckDBValue;
+}
+
+function rowToRequest(row: Record<string, DuckDBValue>): RequestRecord {
+  const num = (v: DuckDBValue | undefined) => (v === null || v === undefined ? null : Number(v as bigint));
+  return {
+    requestId: BigInt(row.request_id as bigint),
+    consumer: row.consumer as Address,
+    request: row.request as Hex,
+    blockNumber: BigInt(row.block_number as bigint),
+    blockHash: row.block_hash as Hex,
+    txHash: row.tx_hash as Hex,
+    logIndex: Number(row.log_index),
+    status: row.status as RequestStatus,
+    reason: (row.reason as string | null) ?? null,
+    seenAt: Number(row.seen_at as bigint),
+    answeredAt: num(row.answered_at),
+    answerBlock:
+      row.answer_block === null || row.answer_block === undefined ? null : BigInt(row.answer_block as bigint),
+    answeredBy: (row.answered_by as Address | null) ?? null,
+    response: (row.response as Hex | null) ?? null,
+    requestError: (row.request_error as boolean | null) ?? null,
+    commitment: (row.commitment as string | null) ?? null,
+    nonce: num(row.nonce),
+  };
+}
+
+const TX_INSERT = "INSERT OR REPLACE INTO txs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+function txValues(tx: TxRecord): DuckDBValue[] {
+  return [
+    BigInt(tx.nonce),
+    tx.requestId,
+    tx.to,
+    tx.data,
+    tx.gas.toString(),
+    tx.maxFeePerGas.toString(),
+    tx.maxPriorityFeePerGas.toString(),
+    tx.raw,
+    tx.hash,
+    tx.hashes.join(","),
+    tx.status,
+    BigInt(tx.sentAt),
+  ];
+}
+
+function rowToTx(row: Record<string, DuckDBValue>): TxRecord {
+  return {
+    nonce: Number(row.nonce as bigint),
+    requestId: row.request_id === null ? null : BigInt(row.request_id as bigint),
+    to: row.to_addr as Address,
+    data: row.data as Hex,
+    gas: BigInt(row.gas as string),
+    maxFeePerGas: BigInt(row.max_fee as string),
+    maxPriorityFeePerGas: BigInt(row.max_priority_fee as string),
+    raw: row.raw as Hex,
+    hash: row.hash as Hex,
+    hashes: (row.hashes as string).split(",").filter(Boolean) as Hex[],
+    status: row.status as TxRecord["status"],
+    sentAt: Number(row.sent_at as bigint),
+  };
+}
+
+/**
+ * Opens (or creates) the provider journal, a DuckDB file. Only one process may hold it; a second
+ * provider on the same workspace gets a `JournalError`. Writes are serialized.
+ */
+export async function createJournal(params: { path: string; readOnly?: boolean }): Promise<Journal> {
+  const file = path.resolve(params.path);
+  mkdirSync(path.dirname(file), { recursive: true });
+  let db: DuckDb;
+  try {
+    db = await openDuckDb({ path: file, threads: 1, config: params.readOnly ? { access_mode: "READ_ONLY" } : {} });
+  } catch (error) {
+    throw new JournalError(`cannot open ${file} (is another provider running on this workspace?)`, { cause: error });
+  }
+  const connection = db.connection;
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const run = (sql: string, values: DuckDBValue[] = []) => serial(() => connection.run(sql, values));
+  const rows = (sql: string, values: DuckDBValue[] = []) =>
+    serial(async () => (await connection.runAndReadAll(sql, values)).getRowObjects());
+
+  if (!params.readOnly) {
+    for (const statement of SCHEMA.split(";")
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await run(statement);
+  }
+
+  const requestInsert = `INSERT OR REPLACE INTO requests (${REQUEST_COLUMNS.map(([, c]) => c).join(", ")}) VALUES (${REQUEST_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
+
+  return {
+    path: file,
+    async bind({ chainId, oracle }) {
+      const existing = await rows("SELECT key, value FROM meta");
+      const meta = new Map(existing.map((r) => [r.key as string, r.value as string]));
+      const want = { chainId: String(chainId), oracle: oracle.toLowerCase() };
+      for (const [key, value] of Object.entries(want)) {
+        const have = meta.get(key);
+        if (have === undefined) await run("INSERT INTO meta VALUES ($1, $2)", [key, value]);
+        else if (have !== value) {
+          throw new JournalError(`${file} belongs to ${key} ${have}, not ${value}`, {
+            hints: ["Use another workspace (or move the journal away) to serve another chain or oracle."],
+          });
+        }
+      }
+    },
+    async getCursor() {
+      const [row] = await rows("SELECT block_number, block_hash FROM cursor WHERE id = 1");
+      if (!row) return undefined;
+      return { blockNumber: BigInt(row.block_number as bigint), blockHash: row.block_hash as Hex };
+    },
+    async setCursor({ blockNumber, blockHash }) {
+      await run("INSERT OR REPLACE INTO cursor VALUES (1, $1, $2)", [blockNumber, blockHash]);
+    },
+    async get(requestId) {
+      const [row] = await rows("SELECT * FROM requests WHERE request_id = $1", [requestId]);
+      return row ? rowToRequest(row) : undefined;
+    },
+    async put(record) {
+      await run(
+        requestInsert,
+        REQUEST_COLUMNS.map(([k]) => toDb(k, record[k])),
+      );
+    },
+    async update(requestId, patch) {
+      const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof RequestRecord, unknown][];
+      if (entries.length === 0) return;
+      const sets = entries.map(([k], i) => `${COLUMN_OF.get(k)} = $${i + 2}`).join(", ");
+      await run(`UPDATE requests SET ${sets} WHERE request_id = $1`, [
+        requestId,
+        ...entries.map(([k, v]) => toDb(k, v)),
+      ]);
+    },
+    async listByStatus(statuses, limit = 1_000_000) {
+      if (statuses.length === 0) return [];
+      const list = statuses.map((_, i) => `$${i + 1}`).join(", ");
+      const found = await rows(
+        `SELECT * FROM requests WHERE status IN (${list}) ORDER BY request_id LIMIT ${Math.floor(limit)}`,
+        [...statuses],
+      );
+      return found.map(rowToRequest);
+    },
+    async listFromBlock(blockNumber) {
+      return (await rows("SELECT * FROM requests WHERE block_number >= $1 ORDER BY request_id", [blockNumber])).map(
+        rowToRequest,
+      );
+    },
+    async lastAnswers(limit) {
+      return (
+        await rows(
+          `SELECT * FROM requests WHERE answered_at IS NOT NULL ORDER BY answered_at DESC, request_id DESC LIMIT ${Math.floor(limit)}`,
+        )
+      ).map(rowToRequest);
+    },
+    async countByStatus() {
+      const found = await rows("SELECT status, count(*) AS n FROM requests GROUP BY status");
+      return Object.fromEntries(found.map((r) => [r.status as string, Number(r.n as bigint)]));
+    },
+    async putTx(tx) {
+      await run(TX_INSERT, txValues(tx));
+    },
+    async recordIntent(tx, answer) {
+      await serial(async () => {
+        await connection.run("BEGIN TRANSACTION");
+        try {
+          await connection.run(TX_INSERT, txValues(tx));
+          await connection.run(
+            "UPDATE requests SET status = 'sending', nonce = $2, response = $3, request_error = $4, reason = $5, commitment = $6 WHERE request_id = $1",
+            [tx.requestId, BigInt(tx.nonce), answer.response, answer.requestError, answer.reason, answer.commitment],
+          );
+          await connection.run("COMMIT");
+        } catch (error) {
+          await connection.run("ROLLBACK").catch(() => undefined);
+          throw error;
+        }
+      });
+    },
+    async listOpenTxs() {
+      return (await rows("SELECT * FROM txs WHERE status <> 'mined' ORDER BY nonce")).map(rowToTx);
+    },
+    async listTxsFrom(nonce) {
+      return (await rows("SELECT * FROM txs WHERE nonce >= $1 ORDER BY nonce", [BigInt(nonce)])).map(rowToTx);
+    },
+    async maxNonce() {
+      const [row] = await rows("SELECT max(nonce) AS n FROM txs");
+      return row?.n === null || row?.n === undefined ? undefined : Number(row.n as bigint);
+    },
+    async close() {
+      await serial(async () => db.close());
+    },
+  };
+}
