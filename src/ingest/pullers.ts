@@ -45,7 +45,7 @@ export const pullers: PullerEntry[] = [
     matches: (_dataset, state) =>
       state.datasetKind === "Root" &&
       (state.pollingSource?.fetch.kind === "Url" || state.pollingSource?.fetch.kind === "FilesGlob"),
-    load: async () => (require("./pullRoot") as typeof import("./pullRoot")).pullRoot,
+    load: async () => (await import("./pullRoot.js")).pullRoot,
   },
 ];
 

@@ -8,8 +8,7 @@ export const registerAdd: RegisterCommand = (program, ctx) => {
     .description("create datasets from DatasetSnapshot manifests (files or directories of .yaml), in dependency order")
     .argument("<manifests...>", "snapshot YAML files or directories")
     .action(async (paths: string[]) => {
-      const { readSnapshots, addDatasets } =
-        require("../../ingest/addDatasets") as typeof import("../../ingest/addDatasets");
+      const { readSnapshots, addDatasets } = await import("../../ingest/addDatasets.js");
       const ws = await openCliWorkspace(ctx);
       const snapshots = await readSnapshots(paths);
       const created = await addDatasets(ws, snapshots);

@@ -11,7 +11,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
     .option("--source <name>", "push source name (needed when the dataset has several)")
     .option("--event-time <rfc3339>", "event time for records without an event_time column (default: now)")
     .action(async (alias: string, file: string, opts: { source?: string; eventTime?: string }) => {
-      const { ingestPush } = require("../../ingest/ingestPush") as typeof import("../../ingest/ingestPush");
+      const { ingestPush } = await import("../../ingest/ingestPush.js");
       const ws = await openCliWorkspace(ctx);
       const result = await ingestPush(ws, alias, file === "-" ? process.stdin : file, {
         sourceName: opts.source,

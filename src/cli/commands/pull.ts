@@ -20,8 +20,7 @@ export const registerPull: RegisterCommand = (program, ctx) => {
     .action(async (target: string, opts: { force?: boolean; as?: string; timeout?: number }) => {
       const ws = await openCliWorkspace(ctx);
       if (/^https?:\/\//i.test(target)) {
-        const { pullRemote } =
-          require("../../odf/workspace/pullRemote") as typeof import("../../odf/workspace/pullRemote");
+        const { pullRemote } = await import("../../odf/workspace/pullRemote.js");
         const result = await pullRemote(ws, { url: target, ...(opts.as ? { alias: opts.as } : {}) });
         ctx.out.line(
           result.upToDate
@@ -30,7 +29,7 @@ export const registerPull: RegisterCommand = (program, ctx) => {
         );
         return;
       }
-      const { pullDataset } = require("../../ingest/pullers") as typeof import("../../ingest/pullers");
+      const { pullDataset } = await import("../../ingest/pullers.js");
       const outcome = await pullDataset(ws, target, { force: opts.force, timeoutMs: opts.timeout });
       if (outcome.status === "unchanged") ctx.out.line(`${target}: up to date`);
       else if (outcome.rowCount === 0)

@@ -25,7 +25,7 @@ export const registerTail: RegisterCommand = (program, ctx) => {
     )
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv"]).default("table"))
     .action(async (alias: string, opts: { num: number; format: "table" | "json" | "csv" }) => {
-      const { tailDataset } = require("../../ingest/tailDataset") as typeof import("../../ingest/tailDataset");
+      const { tailDataset } = await import("../../ingest/tailDataset.js");
       const ws = await openCliWorkspace(ctx);
       const tail = await tailDataset(await ws.open(alias), opts.num);
       if (opts.format === "json") {
@@ -38,7 +38,7 @@ export const registerTail: RegisterCommand = (program, ctx) => {
       } else if (tail.columns.length === 0) {
         ctx.out.line(`${alias} has no data yet`);
       } else {
-        const { formatTable } = require("../table") as typeof import("../table");
+        const { formatTable } = await import("../table.js");
         ctx.out.line(
           formatTable(
             tail.columns,
