@@ -1,6 +1,22 @@
 /** Public API of odf-oracle. */
 export { BaseError, RetryableError, shouldRetry } from "./errors/base";
 export {
+  DataSliceError,
+  SliceReadError,
+  SliceSourceError,
+  SliceTimestampError,
+  SliceWriteError,
+  UnsupportedColumnTypeError,
+} from "./odf/data/errors";
+export { logicalDigest, logicalHash } from "./odf/data/logicalHash";
+export { physicalHash } from "./odf/data/physicalHash";
+export { readSliceStats, type SliceStats } from "./odf/data/readSliceStats";
+export {
+  type WriteDataSliceParameters,
+  type WriteDataSliceReturnType,
+  writeDataSlice,
+} from "./odf/data/writeDataSlice";
+export {
   BlockDecodeError,
   InvalidDatasetIdError,
   InvalidMultihashError,
