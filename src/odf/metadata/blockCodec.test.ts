@@ -9,7 +9,7 @@ import {
 } from "../errors";
 import { blockHash, decodeMetadataBlock, encodeMetadataBlock } from "./blockCodec";
 import { MetadataEventUnion, TABLES, UNIONS } from "./schema";
-import type { MetadataBlock, MetadataEvent } from "./types";
+import type { DataType, MetadataBlock, MetadataEvent } from "./types";
 
 const envelope = (event: unknown): MetadataBlock => ({ ...vectors.envelope, event: event as MetadataEvent });
 
@@ -155,6 +155,15 @@ describe("blockCodec: bad input", () => {
         `Unsupported metadata block manifest version ${version} (supported: 2, 3)`,
       );
     }
+  });
+
+  test("absurdly deep nesting is refused instead of overflowing the stack", () => {
+    let type: DataType = { kind: "Int8" };
+    for (let i = 0; i < 70; i++) type = { kind: "Option", inner: type };
+    const bytes = encodeMetadataBlock(blockOf({ kind: "SetDataSchema", schema: { fields: [{ name: "x", type }] } }));
+    expect(() => decodeMetadataBlock(bytes)).toThrow(
+      /^Nesting deeper than 64 at block\.event\.schema\.fields\[0\]\.type/,
+    );
   });
 
   test("a block hash is over the exact bytes", () => {
