@@ -6,6 +6,7 @@ import { registerIngest } from "./ingest";
 import { registerInit } from "./init";
 import { registerList } from "./list";
 import { registerLog } from "./log";
+import { registerProvider } from "./provider";
 import { registerPull } from "./pull";
 import { registerTail } from "./tail";
 import { registerVerify } from "./verify";
@@ -22,4 +23,5 @@ export const commands: readonly RegisterCommand[] = [
   registerPull,
   registerIngest,
   registerTail,
+  registerProvider,
 ];
