@@ -20,7 +20,7 @@ import { convertValue, describeColumn } from "./convertValue";
 import { mapDuckDbError } from "./mapDuckDbError";
 import { openDuckDb } from "./openDuckDb";
 import { openSession, type Session, type SessionDataset } from "./openSession";
-import { checkSql } from "./sandbox/checkSql";
+import { type CheckSqlReturnType, checkSql } from "./sandbox/checkSql";
 import { loadFunctionPolicy } from "./sandbox/functionPolicy";
 import { valueBytes } from "./valueBytes";
 
@@ -75,6 +75,17 @@ export async function createDuckDbEngine(params: CreateDuckDbEngineParameters): 
     const run = parserTail.then(task, task);
     parserTail = run.catch(() => undefined);
     return run;
+  };
+
+  // Verdicts of the SQL check by query text (the check is pure: same text, same verdict).
+  const verdicts = new Map<string, Promise<CheckSqlReturnType>>();
+  const checked = (sql: string): Promise<CheckSqlReturnType> => {
+    const cached = verdicts.get(sql);
+    if (cached) return cached;
+    const verdict = withParser(() => checkSql(parser.connection, sql, policy));
+    verdicts.set(sql, verdict);
+    if (verdicts.size > 512) verdicts.delete(verdicts.keys().next().value as string);
+    return verdict;
   };
 
   const sessions = new Map<string, Promise<Session>>();
@@ -197,7 +208,7 @@ export async function createDuckDbEngine(params: CreateDuckDbEngineParameters): 
         positiveInteger(window.limit, "window.limit");
       }
 
-      const { tables } = await withParser(() => checkSql(parser.connection, sql, policy));
+      const { tables } = await checked(sql);
 
       const aliases = new Set<string>();
       for (const ref of datasets) {
