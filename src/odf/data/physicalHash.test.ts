@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +28,13 @@ describe("physicalHash", () => {
     const path = join(dir, "big");
     await writeFile(path, data);
     expect(await physicalHash(path)).toBe(`f1620${bytesToHex(sha3_256(data))}`);
+  });
+  test("physicalHash: large files are hashed on a worker thread with the same result", async () => {
+    const data = Buffer.alloc((8 << 20) + 5, "odf-slice");
+    const path = join(dir, "large");
+    await writeFile(path, data);
+    const expected = createHash("sha3-256").update(data).digest("hex");
+    expect(await physicalHash(path)).toBe(`f1620${expected}`);
   });
   test("physicalHash: a missing file is a SliceReadError", async () => {
     const path = join(dir, "missing");
