@@ -1,3 +1,4 @@
+import { Builder } from "flatbuffers";
 import { describe, expect, test } from "vitest";
 import { blockOf, HASH_A, RICH_EVENTS } from "../../../test/fixtures/metadataEvents";
 import vectors from "../../../test/vectors/odf-blocks.json";
@@ -164,6 +165,64 @@ describe("blockCodec: bad input", () => {
     expect(() => decodeMetadataBlock(bytes)).toThrow(
       /^Nesting deeper than 64 at block\.event\.schema\.fields\[0\]\.type/,
     );
+  });
+
+  test("a buffer whose tables share subtrees cannot blow up decoding", () => {
+    // Each level is a Struct whose 100 fields all point at the same DataField of the level below:
+    // a tree walk would visit 100^4 tables. Legitimate writers never share tables.
+    const b = new Builder(1024);
+    const name = b.createString("x");
+    b.startObject(0);
+    let type = b.endObject(); // DataTypeInt8
+    let typeTag = 9;
+    for (let level = 0; level < 4; level++) {
+      b.startObject(4);
+      b.addFieldOffset(0, name, 0);
+      b.addFieldInt8(1, typeTag, 0);
+      b.addFieldOffset(2, type, 0);
+      const field = b.endObject();
+      b.startVector(4, 100, 4);
+      for (let i = 0; i < 100; i++) b.addOffset(field);
+      const fields = b.endVector();
+      b.startObject(1);
+      b.addFieldOffset(0, fields, 0);
+      type = b.endObject(); // DataTypeStruct
+      typeTag = 21;
+    }
+    b.startObject(4);
+    b.addFieldOffset(0, name, 0);
+    b.addFieldInt8(1, typeTag, 0);
+    b.addFieldOffset(2, type, 0);
+    const top = b.endObject();
+    b.startVector(4, 1, 4);
+    b.addOffset(top);
+    const topFields = b.endVector();
+    b.startObject(2);
+    b.addFieldOffset(0, topFields, 0);
+    const schema = b.endObject();
+    b.startObject(2);
+    b.addFieldOffset(1, schema, 0);
+    const event = b.endObject(); // SetDataSchema
+    b.startObject(5);
+    b.prep(4, 16);
+    b.writeInt32(0);
+    b.writeInt32(0);
+    b.pad(2);
+    b.writeInt16(1);
+    b.writeInt32(2020);
+    b.addFieldStruct(0, b.offset(), 0);
+    b.addFieldInt64(2, BigInt(1), BigInt(0));
+    b.addFieldInt8(3, 10, 0);
+    b.addFieldOffset(4, event, 0);
+    b.finish(b.endObject());
+    const m = new Builder(1024);
+    const content = m.createByteVector(b.asUint8Array());
+    m.startObject(3);
+    m.addFieldInt64(0, BigInt(0x400000), BigInt(0));
+    m.addFieldInt32(1, 3, 0);
+    m.addFieldOffset(2, content, 0);
+    m.finish(m.endObject());
+    expect(() => decodeMetadataBlock(m.asUint8Array())).toThrow(/^Too many references in the buffer at /);
   });
 
   test("a block hash is over the exact bytes", () => {
