@@ -57,6 +57,7 @@ export async function createLocalDatasetStore(
     assertSafeHash(hash);
     return path.join(root, kind, hash);
   };
+  const dirty = new Set<ObjectKind>();
   const syncDir = async (d: string) => {
     if (!sync) return;
     const handle = await fs.open(d, constants.O_RDONLY);
@@ -100,6 +101,7 @@ export async function createLocalDatasetStore(
     },
     async writeObject(kind, hash, bytes) {
       await writeFileAtomic(objectPath(kind, hash), bytes, sync);
+      dirty.add(kind);
     },
     async moveObjectFrom(kind, hash, sourcePath) {
       const target = objectPath(kind, hash);
@@ -112,13 +114,15 @@ export async function createLocalDatasetStore(
         }
       }
       await fs.rename(sourcePath, target);
+      dirty.add(kind);
     },
     async writeRef(name, hash) {
       if (!REF_RE.test(name)) throw new StoreError(`Invalid ref name: ${name}`);
       assertSafeHash(hash);
-      // Objects must be durable before the ref that makes them reachable.
-      await syncDir(path.join(root, "blocks"));
-      await syncDir(path.join(root, "data"));
+      // Objects must be durable before the ref that makes them reachable: sync the directories
+      // written since the last ref update.
+      for (const kind of dirty) await syncDir(path.join(root, kind));
+      dirty.clear();
       await writeFileAtomic(path.join(root, "refs", name), hash, sync);
       await syncDir(path.join(root, "refs"));
     },
