@@ -1,19 +1,24 @@
 import type { RegisterCommand } from "../program";
 import { registerAdd } from "./add";
 import { registerBlock } from "./block";
+import { registerChainSourceCli } from "./chainSource";
 import { registerDataset } from "./dataset";
 import { registerIngest } from "./ingest";
 import { registerInit } from "./init";
 import { registerList } from "./list";
 import { registerLog } from "./log";
+import { registerProofCommands } from "./proofCommands";
 import { registerProvider } from "./provider";
 import { registerPull } from "./pull";
+import { registerServe } from "./serve";
 import { registerTail } from "./tail";
 import { registerVerify } from "./verify";
 
 /** Every command module of the CLI, in help order. Add new command modules here. */
 export const commands: readonly RegisterCommand[] = [
   registerInit,
+  // Adds no command of its own: extends `dataset new` (--from-logs) and `pull` (--watch), so it runs before them.
+  registerChainSourceCli,
   registerDataset,
   registerList,
   registerLog,
@@ -23,5 +28,7 @@ export const commands: readonly RegisterCommand[] = [
   registerPull,
   registerIngest,
   registerTail,
+  registerServe,
+  registerProofCommands,
   registerProvider,
 ];
