@@ -87,6 +87,16 @@ describe("blockCodec: round trips", () => {
     expect(() =>
       encodeMetadataBlock(blockOf({ kind: "DisablePushSource" } as MetadataEvent)),
     ).toThrowErrorMatchingInlineSnapshot(`[TypeError: block.event.sourceName: required field is missing]`);
+    expect(() =>
+      encodeMetadataBlock({ ...blockOf(RICH_EVENTS[0]!), prevBlockHash: "f1620ab" }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: block.prevBlockHash: Multihash digest length 1 does not match its declared length 32]`,
+    );
+    expect(() =>
+      encodeMetadataBlock({ ...blockOf(RICH_EVENTS[0]!), systemTime: "2020-13-01T00:00:00Z" }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: block.systemTime: Not a valid date and time: "2020-13-01T00:00:00Z"]`,
+    );
   });
 });
 

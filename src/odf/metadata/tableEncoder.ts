@@ -1,4 +1,5 @@
 import type { Builder } from "flatbuffers";
+import { OdfFormatError } from "../errors";
 import { datasetIdToBytes } from "../identity";
 import { parseMultihash } from "../multihash";
 import type { BytesForm, FieldDef, TableDef, UnionDef, UnionMember } from "./schema";
@@ -103,7 +104,7 @@ export function encodeTable(ctx: EncodeContext, def: TableDef, obj: Obj, path: s
         break;
       }
       case "timestamp": {
-        const ts = parseTimestamp(asString(v, path, f));
+        const ts = withPath(path, f, () => parseTimestamp(asString(v, path, f)));
         b.prep(ctx.structAlign, 16);
         b.writeInt32(ts.nanoseconds | 0);
         b.writeInt32(ts.secondsFromMidnight);
@@ -183,11 +184,21 @@ function bytesOf(form: BytesForm, v: unknown, path: string, f: FieldDef): Uint8A
   const text = asString(v, path, f);
   switch (form) {
     case "multihash":
-      return parseMultihash(text);
+      return withPath(path, f, () => parseMultihash(text));
     case "datasetId":
-      return datasetIdToBytes(text);
+      return withPath(path, f, () => datasetIdToBytes(text));
     default:
       return base64ToBytes(text, `${path}.${f.name}`);
+  }
+}
+
+/** Re-throws a format error of a field's value as a `TypeError` naming the field. */
+function withPath<T>(path: string, f: FieldDef, fn: () => T): T {
+  try {
+    return fn();
+  } catch (cause) {
+    if (!(cause instanceof OdfFormatError)) throw cause;
+    throw new TypeError(`${path}.${f.name}: ${cause.shortMessage}`, { cause });
   }
 }
 
