@@ -11,6 +11,7 @@ import { registerProofCommands } from "./proofCommands";
 import { registerProvider } from "./provider";
 import { registerPull } from "./pull";
 import { registerServe } from "./serve";
+import { registerSql } from "./sql";
 import { registerTail } from "./tail";
 import { registerVerify } from "./verify";
 
@@ -28,6 +29,7 @@ export const commands: readonly RegisterCommand[] = [
   registerPull,
   registerIngest,
   registerTail,
+  registerSql,
   registerServe,
   registerProofCommands,
   registerProvider,

@@ -232,7 +232,10 @@ export async function createDuckDbEngine(params: CreateDuckDbEngineParameters): 
           return { ref, found };
         }),
       );
+      // Every named dataset is resolved and recorded; the sandbox holds views of those the SQL reads.
+      const read = new Set(tables);
       const sessionDatasets: SessionDataset[] = resolved
+        .filter(({ ref }) => read.has(ref.alias.toLowerCase()))
         .map(({ ref, found }) => ({
           alias: ref.alias,
           id: found.id,
