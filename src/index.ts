@@ -1,4 +1,30 @@
 /** Public API of odf-oracle. */
+
+export { createStaticResolver, type StaticDataset } from "./engines/createStaticResolver";
+export {
+  type CreateDuckDbEngineParameters,
+  createDuckDbEngine,
+  DEFAULT_QUERY_LIMITS,
+} from "./engines/duckdb/createDuckDbEngine";
+export {
+  DatasetBlockNotFoundError,
+  DatasetNotFoundError,
+  DuplicateAliasError,
+  EmptyDatasetError,
+  EngineClosedError,
+  EngineError,
+  ForbiddenQueryError,
+  InvalidBlockHashError,
+  InvalidQueryError,
+  QueryExecutionError,
+  QueryLimitError,
+  type QueryLimitKind,
+} from "./engines/errors";
+export { arrowTypeOf, toArrowIpc, toArrowTable } from "./engines/formats/toArrowTable";
+export { type JsonDataFormat, type PlainJson, toJsonData, toPlainJson } from "./engines/formats/toJsonData";
+export { type OracleCell, toOracleCell, toOracleRows } from "./engines/formats/toOracleRows";
+export { cellText, toCsv, toTextTable } from "./engines/formats/toText";
+export type * from "./engines/types";
 export { BaseError, RetryableError, shouldRetry } from "./errors/base";
 export {
   DataSliceError,

@@ -66,7 +66,11 @@ export async function createDuckDbEngine(params: CreateDuckDbEngineParameters): 
   const maxSessions = Math.max(1, params.maxSessions ?? 8);
   const version = duckDbVersion();
 
-  const parser = await openDuckDb({ threads: 1, memoryLimit: "256MB", config: { temp_directory: "" } });
+  const parser = await openDuckDb({
+    threads: 1,
+    memoryLimit: "256MB",
+    config: { temp_directory: "", autoload_known_extensions: "false" },
+  });
   const policy = await loadFunctionPolicy(parser.connection);
   await parser.connection.run("SET enable_external_access = false");
   await parser.connection.run("SET lock_configuration = true");
