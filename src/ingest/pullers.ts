@@ -47,6 +47,11 @@ export const pullers: PullerEntry[] = [
       (state.pollingSource?.fetch.kind === "Url" || state.pollingSource?.fetch.kind === "FilesGlob"),
     load: async () => (await import("./pullRoot.js")).pullRoot,
   },
+  {
+    name: "ethereum-logs",
+    matches: (_dataset, state) => state.datasetKind === "Root" && state.pollingSource?.fetch.kind === "EthereumLogs",
+    load: async () => (await import("../chain-source/pullLogs.js")).pullLogs,
+  },
 ];
 
 /** Adds a puller ahead of the built-in ones. */

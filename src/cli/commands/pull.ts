@@ -1,12 +1,24 @@
-import type { RegisterCommand } from "../program";
+import type { Option } from "commander";
+import type { CliContext, RegisterCommand } from "../program";
 import { openCliWorkspace } from "../workspaceOpen";
+
+/** Extra `odf pull` handlers (e.g. EthereumLogs sources: `--watch`, `--rpc`) contributed by other modules. */
+export type PullExtension = {
+  /** Adds options to the `pull` command. */
+  options: Option[];
+  /** Handles the command when it applies (returns true), else returns false. */
+  handle(target: string, opts: Record<string, unknown>, ctx: CliContext): Promise<boolean>;
+};
+
+/** Registered extensions of `odf pull` (register them before `registerPull` runs). */
+export const pullExtensions: PullExtension[] = [];
 
 /**
  * `odf pull <alias|url> [--force]`: updates a dataset from its source (root datasets: the polling
  * source), or copies a remote dataset served over the ODF Simple Transfer Protocol.
  */
 export const registerPull: RegisterCommand = (program, ctx) => {
-  program
+  const cmd = program
     .command("pull")
     .description("update a dataset from its polling source, or copy a remote dataset from an http(s) URL")
     .argument("<target>", "dataset alias or id, or the URL of a remote dataset")
@@ -16,24 +28,26 @@ export const registerPull: RegisterCommand = (program, ctx) => {
       const n = Number(v);
       if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--timeout must be a positive integer, got ${v}`);
       return n;
-    })
-    .action(async (target: string, opts: { force?: boolean; as?: string; timeout?: number }) => {
-      const ws = await openCliWorkspace(ctx);
-      if (/^https?:\/\//i.test(target)) {
-        const { pullRemote } = await import("../../odf/workspace/pullRemote.js");
-        const result = await pullRemote(ws, { url: target, ...(opts.as ? { alias: opts.as } : {}) });
-        ctx.out.line(
-          result.upToDate
-            ? `${result.alias}: up to date`
-            : `${result.alias}: ${result.newBlocks} blocks, ${result.newObjects} files (head ${result.head})`,
-        );
-        return;
-      }
-      const { pullDataset } = await import("../../ingest/pullers.js");
-      const outcome = await pullDataset(ws, target, { force: opts.force, timeoutMs: opts.timeout });
-      if (outcome.status === "unchanged") ctx.out.line(`${target}: up to date`);
-      else if (outcome.rowCount === 0)
-        ctx.out.line(`${target}: no new records (source state recorded, block ${outcome.blockHash})`);
-      else ctx.out.line(`${target}: ${outcome.rowCount} records added (block ${outcome.blockHash})`);
     });
+  for (const ext of pullExtensions) for (const option of ext.options) cmd.addOption(option);
+  cmd.action(async (target: string, opts: { force?: boolean; as?: string; timeout?: number }) => {
+    const ws = await openCliWorkspace(ctx);
+    if (/^https?:\/\//i.test(target)) {
+      const { pullRemote } = await import("../../odf/workspace/pullRemote.js");
+      const result = await pullRemote(ws, { url: target, ...(opts.as ? { alias: opts.as } : {}) });
+      ctx.out.line(
+        result.upToDate
+          ? `${result.alias}: up to date`
+          : `${result.alias}: ${result.newBlocks} blocks, ${result.newObjects} files (head ${result.head})`,
+      );
+      return;
+    }
+    for (const ext of pullExtensions) if (await ext.handle(target, opts, ctx)) return;
+    const { pullDataset } = await import("../../ingest/pullers.js");
+    const outcome = await pullDataset(ws, target, { force: opts.force, timeoutMs: opts.timeout });
+    if (outcome.status === "unchanged") ctx.out.line(`${target}: up to date`);
+    else if (outcome.rowCount === 0)
+      ctx.out.line(`${target}: no new records (source state recorded, block ${outcome.blockHash})`);
+    else ctx.out.line(`${target}: ${outcome.rowCount} records added (block ${outcome.blockHash})`);
+  });
 };
