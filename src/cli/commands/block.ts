@@ -1,7 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { BaseError } from "../../errors/base";
-import { blockHash, decodeMetadataBlock, encodeMetadataBlock } from "../../odf/metadata/blockCodec";
-import { blockToYaml, parseMetadataBlockYaml } from "../../odf/metadata/yaml";
 import type { RegisterCommand } from "../program";
 
 /** A file named on the command line cannot be read. */
@@ -29,6 +27,8 @@ export const registerBlock: RegisterCommand = (program, ctx) => {
     .argument("<file.yaml>", "YAML manifest: kind: MetadataBlock, version: 2|3, content: {...}")
     .action(async (file: string) => {
       const text = (await readInput(file)).toString("utf8");
+      const { blockHash, encodeMetadataBlock } = await import("../../odf/metadata/blockCodec.js");
+      const { parseMetadataBlockYaml } = await import("../../odf/metadata/yaml.js");
       const { block: parsed, version } = parseMetadataBlockYaml(text);
       ctx.out.line(blockHash(encodeMetadataBlock(parsed, { version })));
     });
@@ -39,6 +39,8 @@ export const registerBlock: RegisterCommand = (program, ctx) => {
     .argument("<block-file>", "manifest bytes of a metadata block (versions 2 and 3)")
     .action(async (file: string) => {
       const bytes = await readInput(file);
+      const { decodeMetadataBlock } = await import("../../odf/metadata/blockCodec.js");
+      const { blockToYaml } = await import("../../odf/metadata/yaml.js");
       const { block: decoded, version } = decodeMetadataBlock(
         new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       );
