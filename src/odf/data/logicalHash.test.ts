@@ -43,6 +43,30 @@ describe("logicalHash", () => {
     expect(await logicalHash(db.connection, path)).toBe(vector.logicalHash);
   });
 
+  test("logicalHash: long, repeated (dictionary) and huge strings match the hand-built preimage", async () => {
+    const values = ["a fairly long string value", "another one that is long", "short", null, "x".repeat(70_000)];
+    const rows = 3000;
+    const pick = (i: number) => values[(i * 7) % values.length] ?? null;
+    const expected = [Uint8Array.of(0x04, 0x00)]; // descriptor: Utf8
+    for (let i = 0; i < rows; i++) {
+      const v = pick(i);
+      if (v === null) expected.push(Uint8Array.of(0));
+      else {
+        const bytes = new TextEncoder().encode(v);
+        const len = new Uint8Array(8);
+        new DataView(len.buffer).setBigUint64(0, BigInt(bytes.length), true);
+        expected.push(len, bytes);
+      }
+    }
+    const header = concatBytes(Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0x73), new Uint8Array(8)); // str("s") u64(0)
+    const digest = sha3_256(concatBytes(header, sha3_256(concatBytes(...expected))));
+    const list = values.map((v) => (v === null ? "NULL" : `'${v}'`)).join(", ");
+    const sql = `SELECT ([${list}])[(range * 7) % 5 + 1] AS s FROM range(${rows}) ORDER BY range`;
+    for (const options of ["COMPRESSION SNAPPY", "COMPRESSION UNCOMPRESSED, ROW_GROUP_SIZE 2048"]) {
+      expect(bytesToHex(await logicalDigest(db.connection, await parquet(sql, options)))).toBe(bytesToHex(digest));
+    }
+  });
+
   test("logicalHash: independent of compression, row group size and Parquet version", async () => {
     const sql = `SELECT range::BIGINT AS id, CASE WHEN range % 7 = 0 THEN NULL ELSE 'value number ' || range END AS s,
       range * 0.5 AS d, {'k': range % 3, 'n': NULL::INTEGER} AS st, [range, range + 1] AS l FROM range(3000)`;

@@ -83,9 +83,17 @@ async function digestNow(connection: DuckDBConnection, parquetPath: string): Pro
     const sql = `SELECT ${plan.leaves.map((l) => l.expr).join(", ")} FROM ${source}`;
     const result = await wrapRead(parquetPath, () => connection.stream(sql));
     const stage = new Stage();
+    // Fetch one chunk ahead: DuckDB decodes the next chunk on its threads while this one is hashed.
+    const fetch = () => {
+      const pending = wrapRead(parquetPath, () => result.fetchChunk());
+      pending.catch(() => undefined); // observed by the loop; never an unhandled rejection
+      return pending;
+    };
+    let next = fetch();
     for (;;) {
-      const chunk = await wrapRead(parquetPath, () => result.fetchChunk());
+      const chunk = await next;
       if (chunk === null || chunk.rowCount === 0) break;
+      next = fetch();
       rows += chunk.rowCount;
       for (let i = 0; i < plan.leaves.length; i++) {
         stage.hasher = hashers[i]!;

@@ -116,8 +116,10 @@ describe("writeDataSlice", () => {
       [1, 1717243200987n, 1704103200123n, "a"],
       [3, 1717243200987n, 1704067199000n, "b"],
     ]);
-    const noColumn = (await write({ source: "SELECT 'z' AS x", eventTime: "2024-01-01T00:00:00Z" }))!;
-    expect(await rows(noColumn.path, "op, epoch_ms(event_time), x")).toEqual([[0, 1704067200000n, "z"]]);
+    const noColumn = (await write({ source: "SELECT 'z' AS x", eventTime: "0099-03-01T00:00:00.25-01:30" }))!;
+    expect(await rows(noColumn.path, "op, epoch_ms(event_time), x")).toEqual([
+      [0, BigInt(Date.parse("0099-03-01T01:30:00.250Z")), "z"],
+    ]);
   });
 
   test("writeDataSlice: no rows writes nothing and returns null", async () => {

@@ -262,12 +262,15 @@ function timestampLiteral(name: string, text: string): string {
   const [, y, mo, d, h, mi, s, frac = "", zone = "Z"] = m as unknown as string[];
   const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   const [year, month, day, hour, minute, second] = fields;
-  const local = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(local);
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day); // unlike Date.UTC, keeps years 0..99 as given
+  check.setUTCHours(hour, minute, second, 0);
+  const local = check.getTime();
   if (
     month < 1 ||
     month > 12 ||
     check.getUTCDate() !== day ||
+    check.getUTCFullYear() !== year ||
     hour > 23 ||
     minute > 59 ||
     second > 59 ||
