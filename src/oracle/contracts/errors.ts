@@ -9,3 +9,8 @@ export class ArtifactNotFoundError extends BaseError {
 export class DeploymentError extends BaseError {
   override name = "DeploymentError";
 }
+
+/** Deployment options are incomplete or invalid (unknown network, missing key). */
+export class DeployConfigError extends BaseError {
+  override name = "DeployConfigError";
+}
