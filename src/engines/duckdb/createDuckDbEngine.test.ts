@@ -362,3 +362,16 @@ describe("createDuckDbEngine: limits", () => {
     expect(after.rows).toEqual([[42n]]);
   });
 });
+
+describe("createDuckDbEngine: memory", () => {
+  test("a query over the memory limit fails with a memory QueryLimitError", async () => {
+    const error = await failure({
+      sql: "SELECT list(range) AS l FROM range(20000000)",
+      datasets: [],
+      limits: { memoryLimit: "32MB" },
+    });
+    expect(error).toBeInstanceOf(QueryLimitError);
+    expect((error as QueryLimitError).limit).toBe("memory");
+    expect((error as QueryLimitError).bound).toBe("32MB");
+  });
+});

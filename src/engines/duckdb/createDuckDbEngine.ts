@@ -212,21 +212,17 @@ export async function createDuckDbEngine(params: CreateDuckDbEngineParameters): 
         positiveInteger(window.limit, "window.limit");
       }
 
-      const { tables } = await checked(sql);
-
       const aliases = new Set<string>();
       for (const ref of datasets) {
         const folded = ref.alias.toLowerCase();
         if (aliases.has(folded)) throw new DuplicateAliasError({ alias: ref.alias });
         aliases.add(folded);
       }
-      const unknown = tables.filter((t) => !aliases.has(t));
-      if (unknown.length > 0) {
-        const visible = datasets.map((d) => d.alias).join(", ") || "none";
-        throw new InvalidQueryError(`unknown table ${unknown.join(", ")} (visible datasets: ${visible})`);
-      }
 
-      const resolved = await Promise.all(
+      // The SQL check and the dataset resolution are independent: run them together, but report
+      // a refused or invalid query before any dataset problem.
+      const checking = checked(sql);
+      const resolving = Promise.all(
         datasets.map(async (ref) => {
           const found = await params.resolver.resolve({
             id: ref.id,
@@ -236,6 +232,14 @@ export async function createDuckDbEngine(params: CreateDuckDbEngineParameters): 
           return { ref, found };
         }),
       );
+      resolving.catch(() => undefined);
+      const { tables } = await checking;
+      const unknown = tables.filter((t) => !aliases.has(t));
+      if (unknown.length > 0) {
+        const visible = datasets.map((d) => d.alias).join(", ") || "none";
+        throw new InvalidQueryError(`unknown table ${unknown.join(", ")} (visible datasets: ${visible})`);
+      }
+      const resolved = await resolving;
       // Every named dataset is resolved and recorded; the sandbox holds views of those the SQL reads.
       const read = new Set(tables);
       const sessionDatasets: SessionDataset[] = resolved
