@@ -295,6 +295,10 @@ describe("createDuckDbEngine: sandbox", () => {
     const column = await failure({ sql: "SELECT nope FROM trades", datasets: [trades] });
     expect(column).toBeInstanceOf(InvalidQueryError);
     expect((column as InvalidQueryError).shortMessage).toContain("nope");
+    const parameter = await failure({ sql: "SELECT $1 + 1", datasets: [] });
+    expect((parameter as InvalidQueryError).shortMessage).toBe(
+      "Invalid query: query parameters ($1) are not supported: write the values inline",
+    );
     const empty = await failure({ sql: "  ", datasets: [] });
     expect(empty).toBeInstanceOf(InvalidQueryError);
   });

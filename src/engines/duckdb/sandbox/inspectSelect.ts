@@ -55,6 +55,11 @@ export function inspectSelect(tree: unknown, policy: FunctionPolicy): SelectInsp
         throw new ForbiddenQueryError(`${name} depends on the clock or the session`, { functionName: name });
       }
     }
+    if (value.class === "PARAMETER") {
+      throw new InvalidQueryError(
+        `query parameters ($${text(value.identifier)}) are not supported: write the values inline`,
+      );
+    }
     if (value.sample !== null && value.sample !== undefined) {
       throw new ForbiddenQueryError("SAMPLE clauses are not reproducible", { statement: "SAMPLE" });
     }
