@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { hexToBytes } from "@noble/hashes/utils.js";
+import { base64url } from "multiformats/bases/base64";
 import { describe, expect, test } from "vitest";
+import { canonicalJsonBytes } from "./canonicalJson";
 import { computeCommitment, sha3Multihash } from "./commitment";
 import { nodeKeyFromSecret, publicKeyFromDidKey, signCommitment, verifyCommitmentSignature } from "./proof";
 
@@ -35,6 +38,12 @@ describe("proof", () => {
     expect(verifyCommitmentSignature(commitment, proof)).toBe(true);
     // ed25519 is deterministic: the same commitment gives the same signature.
     expect(signCommitment(commitment, key).proofValue).toBe(proof.proofValue);
+    // A plain RFC 8032 signature over the canonical JSON of the commitment (checked with noble).
+    const signature = base64url.decode(proof.proofValue);
+    expect(ed25519.verify(signature, canonicalJsonBytes(commitment), key.publicKey)).toBe(true);
+    expect(
+      Buffer.from(signature).equals(Buffer.from(ed25519.sign(canonicalJsonBytes(commitment), key.secretKey))),
+    ).toBe(true);
   });
 
   test("verifyCommitmentSignature: rejects another commitment, key, or a malformed proof value", () => {

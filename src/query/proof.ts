@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { base64url } from "multiformats/bases/base64";
 import { datasetIdFromPublicKey, parseDatasetId } from "../odf/identity";
@@ -42,9 +43,36 @@ export function publicKeyFromDidKey(did: string): Uint8Array | undefined {
   }
 }
 
+// DER prefixes of an ed25519 PKCS#8 private key and SPKI public key; the raw 32 bytes follow.
+const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex");
+const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
+const privateKeys = new WeakMap<Uint8Array, KeyObject>();
+const publicKeys = new Map<string, KeyObject>();
+
+// ed25519 through node:crypto (OpenSSL): the same deterministic signatures as noble, ~50x faster.
+function privateKeyObject(secretKey: Uint8Array): KeyObject {
+  let key = privateKeys.get(secretKey);
+  if (!key) {
+    key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, secretKey]), format: "der", type: "pkcs8" });
+    privateKeys.set(secretKey, key);
+  }
+  return key;
+}
+
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  const cacheKey = Buffer.from(publicKey).toString("hex");
+  let key = publicKeys.get(cacheKey);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: "der", type: "spki" });
+    if (publicKeys.size >= 1024) publicKeys.clear();
+    publicKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
 /** Signs a commitment with the node key: the `proof` block of a response. */
 export function signCommitment(commitment: Commitment, key: NodeKey): Proof {
-  const signature = ed25519.sign(canonicalJsonBytes(commitmentValue(commitment)), key.secretKey);
+  const signature = sign(null, canonicalJsonBytes(commitmentValue(commitment)), privateKeyObject(key.secretKey));
   return { type: "Ed25519Signature2020", verificationMethod: key.did, proofValue: base64url.encode(signature) };
 }
 
@@ -69,7 +97,7 @@ export function verifyCommitmentSignature(
   // The encoding must be the one we would produce (no alternative spellings of the same bytes).
   if (base64url.encode(signature) !== proof.proofValue) return false;
   try {
-    return ed25519.verify(signature, canonicalJsonBytes(commitmentValue(commitment)), publicKey);
+    return verify(null, canonicalJsonBytes(commitmentValue(commitment)), publicKeyObject(publicKey), signature);
   } catch {
     return false;
   }
