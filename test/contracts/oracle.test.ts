@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { encodeRequest } from "../../src/oracle/codec/encodeRequest";
 import { type EncodableValue, encodeResponse } from "../../src/oracle/codec/encodeResponse";
 import { deployOracle, type OracleConfig } from "../../src/oracle/contracts/deployOracle";
+import { fulfilmentGasLimit } from "../../src/oracle/contracts/fulfilmentGasLimit";
 import { expectRevert, startChain, type TestChain, toHex, type Wallet } from "./fixture";
 
 const DID = "did:odf:fed014895afeb476d5d94c1af0668f30ab661c8561760bba6744e43225ba52e099595" as const;
@@ -214,7 +215,8 @@ describe("provideResult", () => {
   test("provideResult: a consumer burning all its gas gets exactly its limit and the fulfilment completes", async () => {
     await c.send(owner, consumer, "setMode", [Mode.BurnGas, "0x"]);
     const id = await sendRequest(300_000);
-    const receipt = await c.send(provider, oracle, "provideResult", [id, ANSWER], { gas: 1_000_000n });
+    const gas = fulfilmentGasLimit({ callbackGasLimit: 300_000, responseLength: (ANSWER.length - 2) / 2 });
+    const receipt = await c.send(provider, oracle, "provideResult", [id, ANSWER], { gas });
     expect(events(receipt, "ProvideResult")[0]?.args.consumerError).toBe(true);
     // the callback consumed its whole limit, not the transaction's gas
     expect(receipt.gasUsed).toBeGreaterThan(300_000n);
@@ -223,19 +225,17 @@ describe("provideResult", () => {
 
   test("provideResult: too little transaction gas for the callback limit reverts up front", async () => {
     const id = await sendRequest(300_000);
-    await expectRevert(
-      c.read(oracle, "provideResult", [id, ANSWER]).catch(async () => {
-        await c.publicClient.simulateContract({
-          address: oracle,
-          abi: c.abi,
-          functionName: "provideResult",
-          args: [id, ANSWER],
-          account: provider.account,
-          gas: 250_000n,
-        });
-      }),
-      "OdfOracleInsufficientGas",
-    );
+    const simulate = (gas: bigint) =>
+      c.publicClient.simulateContract({
+        address: oracle,
+        abi: c.abi,
+        functionName: "provideResult",
+        args: [id, ANSWER],
+        account: provider.account,
+        gas,
+      });
+    await expectRevert(simulate(250_000n), "OdfOracleInsufficientGas");
+    await simulate(fulfilmentGasLimit({ callbackGasLimit: 300_000, responseLength: (ANSWER.length - 2) / 2 }));
   });
 
   test("provideResult: huge revert data is truncated to 256 bytes", async () => {
