@@ -102,6 +102,12 @@ export const registerChainSourceCli: RegisterCommand = () => {
       ]),
       new Option("--commit-rows <n>", "EthereumLogs: commit a slice every n rows").argParser(count("--commit-rows")),
       new Option("--to-block <n>", "EthereumLogs: stop at this block").argParser(count("--to-block")),
+      new Option("--max-range <blocks>", "EthereumLogs: largest eth_getLogs block range (provider limits)").argParser(
+        count("--max-range"),
+      ),
+      new Option("--concurrency <n>", "EthereumLogs: eth_getLogs requests in flight (default 4)").argParser(
+        count("--concurrency"),
+      ),
     ],
     async handle(target, opts, ctx) {
       const ws = await openCliWorkspace(ctx);
@@ -129,6 +135,8 @@ export const registerChainSourceCli: RegisterCommand = () => {
           : {}),
         ...(typeof opts.commitRows === "number" && opts.commitRows > 0 ? { commitRows: opts.commitRows } : {}),
         ...(typeof opts.toBlock === "number" ? { toBlock: opts.toBlock } : {}),
+        ...(typeof opts.maxRange === "number" && opts.maxRange > 0 ? { maxRange: opts.maxRange } : {}),
+        ...(typeof opts.concurrency === "number" && opts.concurrency > 0 ? { concurrency: opts.concurrency } : {}),
       };
       if (!opts.watch) {
         const progress = createLogsProgress(ctx.out);
