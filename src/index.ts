@@ -95,3 +95,33 @@ export {
   sha3Multihash,
   sha3MultihashString,
 } from "./odf/multihash";
+export type { CborItem } from "./oracle/codec/cbor";
+export { decodeRequest } from "./oracle/codec/decodeRequest";
+export { decodeResponse } from "./oracle/codec/decodeResponse";
+export { encodeRequest } from "./oracle/codec/encodeRequest";
+export { type EncodableValue, type EncodeResponseParameters, encodeResponse } from "./oracle/codec/encodeResponse";
+export { CodecEncodeError, RequestDecodeError, ResponseDecodeError } from "./oracle/codec/errors";
+export type {
+  DatasetId as OracleDatasetId,
+  ErrorResponse,
+  OkResponse,
+  OracleRequest,
+  OracleResponse,
+  RequestDataset,
+  ResponseValue,
+  StateEntry,
+} from "./oracle/codec/types";
+export {
+  type DeployContractParameters,
+  type DeployContractReturnType,
+  deployContract,
+} from "./oracle/contracts/deployContract";
+export {
+  type DeployOracleParameters,
+  defaultOracleConfig,
+  deployOracle,
+  type OracleConfig,
+} from "./oracle/contracts/deployOracle";
+export { ArtifactNotFoundError, DeployConfigError, DeploymentError } from "./oracle/contracts/errors";
+export { type FulfilmentGasLimitParameters, fulfilmentGasLimit } from "./oracle/contracts/fulfilmentGasLimit";
+export { type ContractArtifact, loadArtifact } from "./oracle/contracts/loadArtifact";
