@@ -77,7 +77,11 @@ export async function ingestFiles(dataset: Dataset, params: IngestFilesParameter
       ? state.slices.map((s) => dataset.store.objectPath("data", s.slice.physicalHash))
       : [];
     const previous = await previousRecordsSql(connection, slicePaths, loaded.columns);
-    const source = mergeSql(strategy, { table: loaded.target, columns: loaded.columns, hasOp: loaded.hasOp, previous });
+    // Append of a table that is already in shape: hand the table itself to the slice writer (no copy).
+    const source =
+      strategy.kind === "Append" && loaded.appendableTable !== undefined
+        ? loaded.appendableTable
+        : mergeSql(strategy, { table: loaded.target, columns: loaded.columns, hasOp: loaded.hasOp, previous });
     const result = await appendData(dataset, {
       connection,
       source,

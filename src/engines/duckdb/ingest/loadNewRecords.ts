@@ -25,7 +25,21 @@ export type LoadNewRecordsReturnType = {
   columns: IngestColumn[];
   hasOp: boolean;
   rowCount: number;
+  /**
+   * The materialized table behind the view, when it can be written as is (no `op`, `event_time` a
+   * time type): `Append` passes it straight to the slice writer and skips a copy.
+   */
+  appendableTable: string | undefined;
 };
+
+const TIME_TYPES = new Set([
+  "TIMESTAMP WITH TIME ZONE",
+  "TIMESTAMP",
+  "DATE",
+  "TIMESTAMP_MS",
+  "TIMESTAMP_NS",
+  "TIMESTAMP_S",
+]);
 
 const RESERVED = new Set(["offset", "system_time"]);
 
@@ -71,7 +85,7 @@ export async function loadNewRecords(
       throw readError(error, file.path, params.read.kind);
     }
   }
-  if (first) return { target: params.target, columns: [], hasOp: false, rowCount: 0 };
+  if (first) return { target: params.target, columns: [], hasOp: false, rowCount: 0, appendableTable: undefined };
 
   let result = raw;
   const transform = params.preprocess;
@@ -135,5 +149,6 @@ export async function loadNewRecords(
       { cause: error },
     );
   }
-  return { target: params.target, columns: data, hasOp, rowCount };
+  const appendable = !hasOp && eventTime !== undefined && TIME_TYPES.has(eventTime.type);
+  return { target: params.target, columns: data, hasOp, rowCount, appendableTable: appendable ? result : undefined };
 }
