@@ -41,6 +41,7 @@ describe("logicalHash", () => {
     const path = await parquet(String(vector.sql));
     expect(bytesToHex(await logicalDigest(db.connection, path))).toBe(vector.digest);
     expect(await logicalHash(db.connection, path)).toBe(vector.logicalHash);
+    expect(await logicalHash(db.connection, path, { worker: true })).toBe(vector.logicalHash);
   });
 
   test("logicalHash: long, repeated (dictionary) and huge strings match the hand-built preimage", async () => {
@@ -63,7 +64,9 @@ describe("logicalHash", () => {
     const list = values.map((v) => (v === null ? "NULL" : `'${v}'`)).join(", ");
     const sql = `SELECT ([${list}])[(range * 7) % 5 + 1] AS s FROM range(${rows}) ORDER BY range`;
     for (const options of ["COMPRESSION SNAPPY", "COMPRESSION UNCOMPRESSED, ROW_GROUP_SIZE 2048"]) {
-      expect(bytesToHex(await logicalDigest(db.connection, await parquet(sql, options)))).toBe(bytesToHex(digest));
+      const path = await parquet(sql, options);
+      expect(bytesToHex(await logicalDigest(db.connection, path))).toBe(bytesToHex(digest));
+      expect(bytesToHex(await logicalDigest(db.connection, path, { worker: true }))).toBe(bytesToHex(digest));
     }
   });
 

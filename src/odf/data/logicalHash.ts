@@ -1,4 +1,3 @@
-import type { Hash } from "node:crypto";
 import { endianness } from "node:os";
 import {
   type DuckDBArrayValue,
@@ -25,6 +24,7 @@ import bindings from "@duckdb/node-bindings";
 import { encodeMultihash, LOGICAL_HASH_CODE, multihashToString } from "../multihash";
 import { SliceReadError } from "./errors";
 import { buildHashPlan, type Codec, type Leaf, type ParquetNode, type TimeUnit } from "./hashPlan";
+import { createLocalLeafHashers, createWorkerLeafHashers, type LeafHashers } from "./leafHashers";
 import { createSha3 } from "./sha3";
 
 if (endianness() !== "LE") throw new Error("logicalHash: only little-endian hosts are supported");
@@ -42,9 +42,20 @@ const NULL_MARKER = 0;
  * strings longer than 12 bytes and nested LIST/MAP values).
  * Throws `SliceReadError` (unreadable file) or `UnsupportedColumnTypeError`.
  */
-export async function logicalHash(connection: DuckDBConnection, parquetPath: string): Promise<string> {
-  return multihashToString(encodeMultihash(LOGICAL_HASH_CODE, await logicalDigest(connection, parquetPath)));
+export async function logicalHash(
+  connection: DuckDBConnection,
+  parquetPath: string,
+  options: LogicalHashOptions = {},
+): Promise<string> {
+  return multihashToString(encodeMultihash(LOGICAL_HASH_CODE, await logicalDigest(connection, parquetPath, options)));
 }
+
+export type LogicalHashOptions = {
+  /** Hash on a worker thread (default: for files of 65536 rows or more). The result is the same. */
+  worker?: boolean | undefined;
+};
+
+const WORKER_MIN_ROWS = 65_536;
 
 /**
  * The raw 32-byte logical digest of a Parquet slice (see `logicalHash`).
@@ -53,9 +64,13 @@ export async function logicalHash(connection: DuckDBConnection, parquetPath: str
  * calls on the same connection are queued, and other code must not query that connection while a
  * hash runs (an interrupted stream is detected by the row count and raises `SliceReadError`).
  */
-export async function logicalDigest(connection: DuckDBConnection, parquetPath: string): Promise<Uint8Array> {
+export async function logicalDigest(
+  connection: DuckDBConnection,
+  parquetPath: string,
+  options: LogicalHashOptions = {},
+): Promise<Uint8Array> {
   const previous = queues.get(connection) ?? Promise.resolve();
-  const run = previous.then(() => digestNow(connection, parquetPath));
+  const run = previous.then(() => digestNow(connection, parquetPath, options));
   const settled = run.then(
     () => undefined,
     () => undefined,
@@ -70,19 +85,43 @@ export async function logicalDigest(connection: DuckDBConnection, parquetPath: s
 
 const queues = new WeakMap<DuckDBConnection, Promise<void>>();
 
-async function digestNow(connection: DuckDBConnection, parquetPath: string): Promise<Uint8Array> {
+async function digestNow(
+  connection: DuckDBConnection,
+  parquetPath: string,
+  options: LogicalHashOptions,
+): Promise<Uint8Array> {
   const source = `read_parquet('${parquetPath.replaceAll("'", "''")}')`;
   const [columns, parquetColumns, expectedRows] = await readSchemas(connection, source, parquetPath);
   const plan = buildHashPlan(columns, parquetColumns);
 
   const record = createSha3();
   record.update(plan.fieldHeaders);
-  const hashers = plan.leaves.map((leaf) => createSha3().update(leaf.descriptor));
+  const descriptors = plan.leaves.map((leaf) => leaf.descriptor);
+  const onWorker = options.worker ?? expectedRows >= WORKER_MIN_ROWS;
+  const hashers = onWorker ? createWorkerLeafHashers(descriptors) : createLocalLeafHashers(descriptors);
+  try {
+    await hashRows(connection, parquetPath, source, plan.leaves, hashers, expectedRows);
+    for (const digest of await hashers.digests()) record.update(digest);
+  } finally {
+    hashers.close();
+  }
+  return new Uint8Array(record.digest());
+}
+
+async function hashRows(
+  connection: DuckDBConnection,
+  parquetPath: string,
+  source: string,
+  leaves: readonly Leaf[],
+  hashers: LeafHashers,
+  expectedRows: number,
+): Promise<void> {
   let rows = 0;
-  if (plan.leaves.length > 0) {
+  if (leaves.length > 0) {
+    const plan = { leaves };
     const sql = `SELECT ${plan.leaves.map((l) => l.expr).join(", ")} FROM ${source}`;
     const result = await wrapRead(parquetPath, () => connection.stream(sql));
-    const stage = new Stage();
+    const stage = new Stage(hashers);
     // Fetch one chunk ahead: DuckDB decodes the next chunk on its threads while this one is hashed.
     const fetch = () => {
       const pending = wrapRead(parquetPath, () => result.fetchChunk());
@@ -96,10 +135,11 @@ async function digestNow(connection: DuckDBConnection, parquetPath: string): Pro
       next = fetch();
       rows += chunk.rowCount;
       for (let i = 0; i < plan.leaves.length; i++) {
-        stage.hasher = hashers[i]!;
+        stage.leaf = i;
         hashLeafChunk(stage, plan.leaves[i]!, chunk, i);
         stage.flush();
       }
+      await hashers.drain();
     }
     if (rows !== expectedRows) {
       throw new SliceReadError({
@@ -108,8 +148,6 @@ async function digestNow(connection: DuckDBConnection, parquetPath: string): Pro
       });
     }
   }
-  for (const h of hashers) record.update(h.digest());
-  return new Uint8Array(record.digest());
 }
 
 async function wrapRead<T>(path: string, run: () => Promise<T>): Promise<T> {
@@ -156,16 +194,23 @@ async function readSchemas(connection: DuckDBConnection, source: string, path: s
   return [columns, root.children, Number(meta[0]?.[0] ?? 0)] as const;
 }
 
-/** A reused staging buffer in front of the current leaf's hasher. */
+/** A staging buffer in front of the current leaf's hasher (reused, or handed to the worker and replaced). */
 class Stage {
-  readonly buf = Buffer.allocUnsafe(STAGE_SIZE);
+  buf = Buffer.allocUnsafeSlow(STAGE_SIZE);
   pos = 0;
-  hasher!: Hash;
+  leaf = 0;
+  constructor(private readonly hashers: LeafHashers) {}
   flush(): void {
     if (this.pos > 0) {
-      this.hasher.update(this.buf.subarray(0, this.pos));
+      this.hashers.update(this.leaf, this.buf.subarray(0, this.pos), true);
+      if (this.hashers.takesBuffers) this.buf = Buffer.allocUnsafeSlow(STAGE_SIZE);
       this.pos = 0;
     }
+  }
+  /** Feeds bytes that live elsewhere (copied if the hashers need to keep them). */
+  direct(bytes: Uint8Array): void {
+    this.flush();
+    this.hashers.update(this.leaf, bytes, false);
   }
   /** Makes room for `n` bytes (n <= STAGE_SIZE). */
   room(n: number): void {
@@ -174,8 +219,7 @@ class Stage {
   /** Appends bytes of any length. */
   bytes(src: Uint8Array): void {
     if (src.length > STAGE_SIZE / 2) {
-      this.flush();
-      this.hasher.update(src);
+      this.direct(src);
       return;
     }
     this.room(src.length);
@@ -220,8 +264,7 @@ function hashLeafChunk(stage: Stage, leaf: Leaf, chunk: DuckDBDataChunk, column:
       const width = codec.kind === "timestamp" ? 8 : codec.width;
       const data = bindings.vector_get_data(vector, n * width);
       if (validity === null) {
-        stage.flush();
-        stage.hasher.update(data);
+        stage.direct(data);
         return;
       }
       for (let row = 0; row < n; row++) {
@@ -361,8 +404,7 @@ function hashStringChunk(stage: Stage, n: number, data: Uint8Array, valid: (row:
     const from = offset[k]!;
     k++;
     if (len > STAGE_SIZE / 2) {
-      stage.flush();
-      stage.hasher.update(source.subarray(from, from + len));
+      stage.direct(source.subarray(from, from + len));
     } else {
       stage.room(len);
       source.copy(stage.buf, stage.pos, from, from + len);
