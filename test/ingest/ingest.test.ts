@@ -229,6 +229,47 @@ describe("push sources and merge strategies", () => {
   });
 });
 
+describe("read options and manifests", () => {
+  test("Csv options: separator, quote, nulls, Latin-1, Java date and timestamp formats", async () => {
+    const read = `{ kind: Csv, header: true, separator: ";", quote: "'", nullValue: "NA", encoding: latin1, dateFormat: "dd.MM.yyyy", timestampFormat: "yyyy/MM/dd HH:mm", schema: { fields: [ { name: event_time, type: { kind: Timestamp, unit: Millisecond, timezone: UTC } }, { name: day, type: { kind: Date } }, { name: city, type: { kind: String } }, { name: n, type: { kind: Int32 } } ] } }`;
+    await addFromYaml(ws, pushYaml("opts", read, "{ kind: Append }"));
+    const body = Buffer.from("event_time;day;city;n\n2020/03/04 05:06;07.08.2020;'Z\u00fcrich; CH';NA\n", "latin1");
+    await ingestPush(ws, "opts", await write("opts.csv", body));
+    expect((await rows("opts")).map((x) => x.slice(3))).toEqual([
+      ["2020-03-04T05:06:00.000Z", "2020-08-07", "Z\u00fcrich; CH", null],
+    ]);
+  });
+
+  test("odf add orders datasets by their transform inputs and refuses unknown inputs", async () => {
+    const { addDatasets, orderSnapshots } = await import("../../src/ingest/addDatasets");
+    const { parseDatasetSnapshotYaml } = await import("../../src/odf/metadata/yaml");
+    const derived = parseDatasetSnapshotYaml(`kind: DatasetSnapshot
+version: 1
+content:
+  name: derived
+  kind: Derivative
+  metadata:
+    - kind: SetTransform
+      inputs: [ { datasetRef: base } ]
+      transform: { kind: Sql, engine: duckdb, query: "SELECT * FROM base" }
+`)[0];
+    const baseSnap = parseDatasetSnapshotYaml(pushYaml("base", CSV_SCHEMA, "{ kind: Append }"))[0];
+    if (!derived || !baseSnap) throw new Error("manifests did not parse");
+    expect(() => orderSnapshots([{ file: "d.yaml", snapshot: derived }], () => false)).toThrow(
+      "Dataset derived reads base, which is neither in the workspace nor being added",
+    );
+    const created = await addDatasets(ws, [
+      { file: "d.yaml", snapshot: derived },
+      { file: "b.yaml", snapshot: baseSnap },
+    ]);
+    expect(created.map((d) => [d.alias, d.kind])).toEqual([
+      ["base", "Root"],
+      ["derived", "Derivative"],
+    ]);
+    expect((await created[1]?.chain.state())?.transform?.inputs).toEqual([{ datasetRef: "base" }]);
+  });
+});
+
 describe("polling sources", () => {
   const pollYaml = (name: string, fetch: string, read: string, merge: string, prepare = "") => `kind: DatasetSnapshot
 version: 1
