@@ -7,6 +7,7 @@ import { createDuckDbEngine } from "../src/engines/duckdb/createDuckDbEngine";
 import { type DuckDb, openDuckDb } from "../src/engines/duckdb/openDuckDb";
 import type { DatasetRef, ResultValue } from "../src/engines/types";
 import { type Figure, percentile, report } from "./lib/report";
+import { measureHttp } from "./queryHttp";
 
 const ROWS = 1_000_000;
 const SLICES = 4;
@@ -122,6 +123,17 @@ export async function run(args: string[]): Promise<void> {
     for (let i = 0; i < 50; i++) hashes.push(outputHash((await engine.query({ sql: floatSql, datasets })).rows));
     const identicalRuns = hashes.filter((h) => h === hashes[0]).length;
 
+    // The same queries through the HTTP API (p50/p99, and /verify time over signed /query time).
+    const httpFigures = await measureHttp({
+      engine,
+      resolver: createStaticResolver([{ id: DATASET_ID, alias: "trades", blocks }]),
+      datasets,
+      pointSql: (offset) => pointSql(offset, "trades"),
+      groupSql: groupSql("trades"),
+      rows,
+      iterations,
+    });
+
     await engine.close();
     raw1.close();
     raw2.close();
@@ -149,6 +161,7 @@ export async function run(args: string[]): Promise<void> {
       },
       { name: "coldSandboxQuery", value: coldMs, unit: "ms", note: "first query: new sandbox + views" },
       { name: "identicalRuns", value: identicalRuns, unit: "of 50" },
+      ...httpFigures,
     ];
     report("query", figures, { iterations, slices: SLICES, engineVersion: engine.version });
   } finally {
