@@ -26,6 +26,34 @@ export { type OracleCell, toOracleCell, toOracleRows } from "./engines/formats/t
 export { cellText, toCsv, toTextTable } from "./engines/formats/toText";
 export type * from "./engines/types";
 export { BaseError, RetryableError, shouldRetry } from "./errors/base";
+export { addDatasets, orderSnapshots, readSnapshots, type SnapshotSource } from "./ingest/addDatasets";
+export {
+  EmptyInputError,
+  FetchError,
+  FetchRetryableError,
+  IngestError,
+  ManifestApplyError,
+  MergeError,
+  NoFilesMatchedError,
+  PrepareError,
+  PreprocessError,
+  ReadInputError,
+  SourceNotFoundError,
+  UnsupportedStepError,
+} from "./ingest/errors";
+export { type IngestFilesParameters, type IngestFilesReturnType, ingestFiles } from "./ingest/ingestFiles";
+export { type IngestPushOptions, type IngestPushReturnType, ingestPush } from "./ingest/ingestPush";
+export {
+  type Puller,
+  type PullerEntry,
+  type PullOptions,
+  type PullOutcome,
+  pullDataset,
+  pullers,
+  registerPuller,
+} from "./ingest/pullers";
+export { POLLING_SOURCE_NAME, pullRoot } from "./ingest/pullRoot";
+export { type TailReturnType, tailDataset } from "./ingest/tailDataset";
 export {
   DataSliceError,
   SliceReadError,
