@@ -92,7 +92,13 @@ export async function addDatasets(workspace: Workspace, sources: readonly Snapsh
   for (const { snapshot, file } of ordered) {
     const dataset = await workspace.create({ alias: snapshot.name, kind: snapshot.kind });
     try {
-      for (const event of snapshot.metadata) await dataset.chain.append(event);
+      for (const event of snapshot.metadata) {
+        if (event.kind === "SetTransform") {
+          // Inputs resolved to ids, engine version pinned, SQL checked (src/transform/setTransform.ts).
+          const { prepareSetTransform } = await import("../transform/setTransform.js");
+          await dataset.chain.append(await prepareSetTransform(workspace, dataset, event));
+        } else await dataset.chain.append(event);
+      }
     } catch (error) {
       await fs.rm(dataset.dir, { recursive: true, force: true });
       await fs.rm(workspace.path(".keys", `${dataset.id.slice("did:odf:".length)}.key`), { force: true });

@@ -52,6 +52,11 @@ export const pullers: PullerEntry[] = [
     matches: (_dataset, state) => state.datasetKind === "Root" && state.pollingSource?.fetch.kind === "EthereumLogs",
     load: async () => (await import("../chain-source/pullLogs.js")).pullLogs,
   },
+  {
+    name: "derivative",
+    matches: (_dataset, state) => state.datasetKind === "Derivative",
+    load: async () => (await import("../transform/pullDerivative.js")).pullDerivative,
+  },
 ];
 
 /** Adds a puller ahead of the built-in ones. */

@@ -13,6 +13,7 @@ import { registerPull } from "./pull";
 import { registerServe } from "./serve";
 import { registerSql } from "./sql";
 import { registerTail } from "./tail";
+import { registerTransformCli } from "./transform";
 import { registerVerify } from "./verify";
 
 /** Every command module of the CLI, in help order. Add new command modules here. */
@@ -20,6 +21,8 @@ export const commands: readonly RegisterCommand[] = [
   registerInit,
   // Adds no command of its own: extends `dataset new` (--from-logs) and `pull` (--watch), so it runs before them.
   registerChainSourceCli,
+  // Adds `lineage` and `transform set`, and extends `dataset new` (--input/--query) and `verify` (--replay).
+  registerTransformCli,
   registerDataset,
   registerList,
   registerLog,

@@ -24,13 +24,14 @@ export const registerPull: RegisterCommand = (program, ctx) => {
     .argument("<target>", "dataset alias or id, or the URL of a remote dataset")
     .option("--force", "re-read the source even when it has not changed")
     .option("--as <alias>", "local alias for a remote dataset (default: last URL segment)")
+    .option("--recursive", "bring every upstream dataset up to date first, in dependency order")
     .option("--timeout <ms>", "HTTP fetch timeout in milliseconds", (v) => {
       const n = Number(v);
       if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--timeout must be a positive integer, got ${v}`);
       return n;
     });
   for (const ext of pullExtensions) for (const option of ext.options) cmd.addOption(option);
-  cmd.action(async (target: string, opts: { force?: boolean; as?: string; timeout?: number }) => {
+  cmd.action(async (target: string, opts: { force?: boolean; as?: string; timeout?: number; recursive?: boolean }) => {
     const ws = await openCliWorkspace(ctx);
     if (/^https?:\/\//i.test(target)) {
       const { pullRemote } = await import("../../odf/workspace/pullRemote.js");
@@ -40,6 +41,15 @@ export const registerPull: RegisterCommand = (program, ctx) => {
           ? `${result.alias}: up to date`
           : `${result.alias}: ${result.newBlocks} blocks, ${result.newObjects} files (head ${result.head})`,
       );
+      return;
+    }
+    if (opts.recursive) {
+      const { pullRecursive } = await import("../../transform/pullRecursive.js");
+      await pullRecursive(ws, target, { force: opts.force, timeoutMs: opts.timeout }, (step) => {
+        if (step.outcome === "skipped") ctx.out.line(`${step.alias}: skipped (${step.reason})`);
+        else if (step.outcome.status === "unchanged") ctx.out.line(`${step.alias}: up to date`);
+        else ctx.out.line(`${step.alias}: ${step.outcome.rowCount} records added (block ${step.outcome.blockHash})`);
+      });
       return;
     }
     for (const ext of pullExtensions) if (await ext.handle(target, opts, ctx)) return;
