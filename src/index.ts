@@ -153,3 +153,74 @@ export {
 export { ArtifactNotFoundError, DeployConfigError, DeploymentError } from "./oracle/contracts/errors";
 export { type FulfilmentGasLimitParameters, fulfilmentGasLimit } from "./oracle/contracts/fulfilmentGasLimit";
 export { type ContractArtifact, loadArtifact } from "./oracle/contracts/loadArtifact";
+export {
+  canonicalJson,
+  canonicalJsonBytes,
+  compareUtf8,
+  escapeString,
+  formatFloat,
+} from "./query/canonicalJson";
+export {
+  type Commitment,
+  type CommitmentParts,
+  computeCommitment,
+  sha3Multihash as canonicalJsonMultihash,
+} from "./query/commitment";
+export {
+  InvalidJsonError,
+  InvalidQueryRequestError,
+  NodeKeyError,
+  QueryApiError,
+  RequestSchemaError,
+  SigningNotConfiguredError,
+} from "./query/errors";
+export {
+  type ExecutedQuery,
+  type ExecuteQueryDeps,
+  executeQuery,
+  type NormalizedInput,
+  type QueryOutput,
+} from "./query/executeQuery";
+export { isJsonObject, JsonFloat, type JsonValue } from "./query/jsonValue";
+export { layoutJsonData, toJsonValue } from "./query/outputData";
+export { parseJson } from "./query/parseJson";
+export {
+  type NodeKey,
+  nodeKeyFromSecret,
+  type Proof,
+  publicKeyFromDidKey,
+  signCommitment,
+  verifyCommitmentSignature,
+} from "./query/proof";
+export {
+  DATA_FORMATS,
+  type DataFormat,
+  type DatasetState,
+  INCLUDES,
+  type Include,
+  QUERY_DIALECT,
+  type QueryRequest,
+  type QueryRequestInput,
+  queryRequestSchema,
+  SCHEMA_FORMATS,
+  type SchemaFormat,
+  type VerifyRequest,
+  verifyRequestSchema,
+} from "./query/queryRequest";
+export { type ReplayResult, type RowDifference, replayResponse } from "./query/replayResponse";
+export { describeResultSchema } from "./query/resultSchema";
+export { type QueryResponse, type RunQueryDeps, runQuery } from "./query/runQuery";
+export { stringifyJson } from "./query/stringifyJson";
+export { verifyProof } from "./query/verifyProof";
+export {
+  checkSignedResponse,
+  type VerifyError,
+  type VerifyErrorKind,
+  type VerifyResult,
+  verifyQuery,
+} from "./query/verifyQuery";
+export { createServer, type ServerDeps } from "./server/createServer";
+export { type ErrorBody, toHttpError } from "./server/httpError";
+export { loadOrCreateNodeKey, NODE_KEY_FILE } from "./server/nodeKeyFile";
+export { createServerMetrics, type ServerMetrics } from "./server/serverMetrics";
+export { type StartNodeParameters, type StartNodeReturnType, startNode } from "./server/startNode";
