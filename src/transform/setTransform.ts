@@ -12,9 +12,8 @@ import { resolveInputs } from "./resolveInputs";
 
 /**
  * Checks and normalizes a SetTransform for `dataset` before it is written:
- * - every input resolves to a dataset of the workspace, and its `datasetRef` is rewritten to the
- *   dataset id (so the transform keeps reading the same dataset), `alias` filled in (default: the
- *   ref's name);
+ * - every input resolves to a dataset of the workspace (refs are kept as written: an alias or a
+ *   `did:odf:` id; ExecuteTransform blocks record the ids actually read);
  * - no input depends on `dataset` (a cycle);
  * - the engine is `duckdb`; a missing `version` is pinned to the running engine's;
  * - the SQL passes the sandbox and is incremental; when every input has a schema it must also bind
@@ -36,7 +35,8 @@ export async function prepareSetTransform(
   checkTransformEngine(normalized, location, { allowMismatch: true, hint: "" });
   const inputs = await resolveInputs(workspace, event, location);
   for (const input of inputs) {
-    normalized.inputs.push({ datasetRef: input.dataset.id, alias: input.alias });
+    const written = event.inputs[normalized.inputs.length] as SetTransform["inputs"][number];
+    normalized.inputs.push(written);
     if (input.dataset.id === dataset.id) throw new DependencyCycleError(location, [dataset.alias, dataset.alias]);
     const upstream = await lineage(workspace, input.dataset.id);
     const path = findPath(upstream, dataset.id);
