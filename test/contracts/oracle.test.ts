@@ -3,6 +3,7 @@ import {
   encodeErrorResult,
   encodeFunctionData,
   type Hex,
+  hashTypedData,
   keccak256,
   parseEventLogs,
   type TransactionReceipt,
@@ -266,8 +267,23 @@ describe("provideSignedResult", () => {
   test("provideSignedResult: anyone relays a provider-signed answer; the signer is the provider", async () => {
     const id = await sendRequest();
     const signature = await signAnswer(provider, id, ANSWER);
-    expect(await c.read(oracle, "resultDigest", [id, keccak256(REQUEST), keccak256(ANSWER)])).toMatch(
-      /^0x[0-9a-f]{64}$/,
+    const digest = hashTypedData({
+      domain: { name: "OdfOracle", version: "1", chainId: 31337, verifyingContract: oracle },
+      types: {
+        OdfResult: [
+          { name: "requestId", type: "uint64" },
+          { name: "requestHash", type: "bytes32" },
+          { name: "responseHash", type: "bytes32" },
+        ],
+      },
+      primaryType: "OdfResult",
+      message: { requestId: id, requestHash: keccak256(REQUEST), responseHash: keccak256(ANSWER) },
+    });
+    expect(await c.read(oracle, "resultDigest", [id, keccak256(REQUEST), keccak256(ANSWER)])).toBe(digest);
+    await expectRevert(
+      c.send(relayer, oracle, "provideSignedResult", [id, ANSWER, "0x1234"]),
+      "ECDSAInvalidSignatureLength",
+      [2n],
     );
     const receipt = await c.send(relayer, oracle, "provideSignedResult", [id, ANSWER, signature]);
     expect(events(receipt, "ProvideResult")[0]?.args.providerAddr).toBe(provider.account.address);

@@ -1,6 +1,6 @@
 import type { DatasetId } from "./types";
 
-const DID_PATTERN = /^did:odf:f(ed01[0-9a-fA-F]{64})$/;
+const DID_PATTERN = /^did:odf:f([eE][dD]01[0-9a-fA-F]{64})$/;
 const HASH_PATTERN = /^f(1620[0-9a-fA-F]{64})$/;
 
 function hexToBytes(hex: string): Uint8Array {
