@@ -1,11 +1,12 @@
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import vectors from "../../../test/vectors/logical-hash.json";
 import { type DuckDb, openDuckDb } from "../../engines/duckdb/openDuckDb";
-import { SliceSourceError, SliceTimestampError } from "./errors";
+import { SliceReadError, SliceSourceError, SliceTimestampError } from "./errors";
 import { logicalHash } from "./logicalHash";
+import { markTimestampsUtc } from "./markTimestampsUtc";
 import { physicalHash } from "./physicalHash";
 import { readSliceStats } from "./readSliceStats";
 import { type WriteDataSliceParameters, writeDataSlice } from "./writeDataSlice";
@@ -167,6 +168,20 @@ describe("writeDataSlice", () => {
     );
     await expect(write({ source: "events", startOffset: -1 })).rejects.toThrow(RangeError);
     expect(await readdir(dir)).toEqual(before);
+  });
+});
+
+describe("markTimestampsUtc", () => {
+  test("markTimestampsUtc: refuses files that are not Parquet and columns that are not ms timestamps", async () => {
+    const text = join(dir, "not-parquet.txt");
+    await writeFile(text, "hello, this is not a parquet file");
+    await expect(markTimestampsUtc(text, ["event_time"])).rejects.toThrow(
+      `Cannot read data slice ${text}: not a Parquet file (no PAR1 trailer)`,
+    );
+    const path = join(dir, "plain.parquet");
+    await db.connection.run(`COPY (SELECT TIMESTAMP '2024-01-01' AS t) TO '${path}' (FORMAT PARQUET)`);
+    await expect(markTimestampsUtc(path, ["t"])).rejects.toBeInstanceOf(SliceReadError);
+    await rm(path);
   });
 });
 
