@@ -66,6 +66,8 @@ export async function openSession(params: {
   try {
     const files = params.datasets.flatMap((d) => d.dataFiles);
     for (const dataset of params.datasets) await db.connection.run(viewSql(dataset));
+    // Data files are immutable (named by their hash): keep their Parquet footers parsed between queries.
+    if (files.length > 0) await db.connection.run("SET parquet_metadata_cache = true");
     await db.connection.run(`SET allowed_paths = [${files.map(quoteLiteral).join(", ")}]`);
     await db.connection.run("SET allowed_directories = []");
     await db.connection.run("SET enable_external_access = false");

@@ -31,6 +31,15 @@ async function statementName(connection: DuckDBConnection, sql: string): Promise
   return keyword || "UNKNOWN";
 }
 
+/** Number of statements in `sql` by DuckDB's statement extraction; a parse error is an invalid query. */
+async function countStatements(connection: DuckDBConnection, sql: string): Promise<number> {
+  try {
+    return (await connection.extractStatements(sql)).count;
+  } catch (error) {
+    throw new InvalidQueryError(firstLine(error), { cause: error });
+  }
+}
+
 /**
  * Checks that `sql` is exactly one SELECT the sandbox allows, using DuckDB's own parser: statement
  * extraction (`extractStatements`) for the count, `json_serialize_sql` for the parse tree (it only
@@ -43,16 +52,6 @@ export async function checkSql(
   sql: string,
   policy: FunctionPolicy,
 ): Promise<CheckSqlReturnType> {
-  let count: number;
-  try {
-    count = (await connection.extractStatements(sql)).count;
-  } catch (error) {
-    throw new InvalidQueryError(firstLine(error), { cause: error });
-  }
-  if (count === 0) throw new InvalidQueryError("the query is empty");
-  if (count > 1) {
-    throw new ForbiddenQueryError(`exactly one statement is allowed, got ${count}`, { statement: "MULTIPLE" });
-  }
   // A string literal (quotes doubled) is inert text to DuckDB: nothing in it is executed.
   const reader = await connection.runAndReadAll(`SELECT json_serialize_sql(${quoteLiteral(sql)})`);
   const json = reader.getRows()[0]?.[0];
@@ -62,6 +61,12 @@ export async function checkSql(
     error_message?: string;
     statements?: unknown[];
   };
+  // Plain SELECTs serialize; anything else (and the statement count) is told by statement extraction.
+  const count = parsed.error ? await countStatements(connection, sql) : (parsed.statements?.length ?? 0);
+  if (count === 0) throw new InvalidQueryError("the query is empty");
+  if (count > 1) {
+    throw new ForbiddenQueryError(`exactly one statement is allowed, got ${count}`, { statement: "MULTIPLE" });
+  }
   if (parsed.error) {
     if (parsed.error_type === "not implemented") {
       const name = await statementName(connection, sql);
