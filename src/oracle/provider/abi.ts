@@ -17,6 +17,7 @@ export const providerOracleAbi = parseAbi([
   "error ECDSAInvalidSignature()",
   "error ECDSAInvalidSignatureLength(uint256 length)",
   "function canProvideResults(address addr) view returns (bool)",
+  "function getRequest(uint64 requestId) view returns ((address consumer, uint40 deadline, uint32 callbackGasLimit, uint8 state, uint96 fee, address provider, bytes32 commitment))",
   "function provideResult(uint64 requestId, bytes result)",
   "function provideSignedResult(uint64 requestId, bytes response, bytes signature)",
 ]);

@@ -1,7 +1,7 @@
 import type { Address, Hex, PublicClient } from "viem";
 import { provideResultEvent, sendRequestEvent } from "./abi";
 import type { Journal } from "./journal";
-import type { ProviderLogger } from "./logger";
+import { errorFields, type ProviderLogger } from "./logger";
 
 /** A `SendRequest` log. */
 export type SendRequestLog = {
@@ -183,7 +183,7 @@ export function createLogWatcher(params: LogWatcherParameters): LogWatcher {
         const subscribe = {
           poll: false,
           onBlockNumber: () => wake?.(),
-          onError: (error: Error) => logger.warn({ err: error }, "new-head subscription failed; polling"),
+          onError: (error: Error) => logger.warn(errorFields(error), "new-head subscription failed; polling"),
         } as unknown as Parameters<PublicClient["watchBlockNumber"]>[0];
         unwatch = client.watchBlockNumber(subscribe);
       }
@@ -196,7 +196,7 @@ export function createLogWatcher(params: LogWatcherParameters): LogWatcher {
           } catch (error) {
             failures += 1;
             params.onError?.(error);
-            logger.warn({ err: error, failures }, "log poll failed; retrying");
+            logger.warn({ ...errorFields(error), failures }, "log poll failed; retrying");
           }
           if (!running) break;
           await sleep(failures === 0 ? params.pollIntervalMs : Math.min(params.pollIntervalMs * 2 ** failures, 30_000));

@@ -5,7 +5,7 @@ import { providerOracleAbi } from "./abi";
 import { ChainIdMismatchError } from "./errors";
 import { type ExecutionOutcome, executeRequest } from "./executeRequest";
 import type { Journal, RequestRecord, RequestStatus } from "./journal";
-import type { ProviderLogger } from "./logger";
+import { errorFields, type ProviderLogger } from "./logger";
 import { createLogWatcher, type LogBatch, type LogWatcher } from "./logWatcher";
 import type { ProviderMetrics } from "./metrics";
 import type { QueryRunner } from "./queryRunner";
@@ -145,7 +145,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       queue.delete(id);
       const job = process(id)
         .catch((error) => {
-          logger.error({ err: error, requestId: String(id) }, "request processing failed; retrying");
+          logger.error({ ...errorFields(error), requestId: String(id) }, "request processing failed; retrying");
           retryLater(id);
         })
         .finally(() => {
@@ -193,8 +193,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     try {
       outcome = await answerFor(rec);
     } catch (error) {
-      if (!shouldRetry(error)) logger.error({ err: error, requestId: String(id) }, "executing the request failed");
-      else logger.warn({ err: error, requestId: String(id) }, "executing the request failed; retrying");
+      if (!shouldRetry(error))
+        logger.error({ ...errorFields(error), requestId: String(id) }, "executing the request failed");
+      else logger.warn({ ...errorFields(error), requestId: String(id) }, "executing the request failed; retrying");
       retryLater(id);
       return;
     }
@@ -212,7 +213,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       });
     } catch (error) {
       metrics.rpcErrors.inc({ operation: "submit" });
-      logger.warn({ err: error, requestId: String(id) }, "submitting the answer failed; retrying");
+      logger.warn({ ...errorFields(error), requestId: String(id) }, "submitting the answer failed; retrying");
       retryLater(id);
       return;
     }
@@ -339,7 +340,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         await submitter.tick();
       } catch (error) {
         metrics.rpcErrors.inc({ operation: "tick" });
-        logger.warn({ err: error }, "transaction check failed; retrying");
+        logger.warn(errorFields(error), "transaction check failed; retrying");
       }
       metrics.inFlight.set(submitter.inFlight());
       if (Date.now() - lastRecheck > recheckMs) {
@@ -377,7 +378,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         });
         if (!allowed) logger.warn({ address }, "this address is not (yet) an authorized provider of the oracle");
       } catch (error) {
-        logger.warn({ err: error }, "canProvideResults could not be read");
+        logger.warn(errorFields(error), "canProvideResults could not be read");
       }
       await submitter.init();
       stopped = false;

@@ -7,6 +7,7 @@ import type { QueryEngine } from "../../engines/types";
 import { openWorkspace } from "../../odf/workspace/workspace";
 import { createWorkspaceResolver } from "../../odf/workspace/workspaceResolver";
 import type { ProviderConfig } from "./config";
+import { ChainIdMismatchError } from "./errors";
 import { createJournal, type Journal } from "./journal";
 import { createProviderLogger, type ProviderLogger } from "./logger";
 import { createProviderMetrics, type ProviderMetrics } from "./metrics";
@@ -67,6 +68,10 @@ export async function startProviderNode(
     for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
   };
   try {
+    const chainId = await client.getChainId();
+    if (chainId !== config.chainId) {
+      throw new ChainIdMismatchError({ expected: config.chainId, actual: chainId, url: config.rpcUrls[0] ?? "" });
+    }
     let runner: QueryRunner;
     if (config.apiUrl !== undefined) {
       if (!existsSync(config.workspace)) mkdirSync(config.workspace, { recursive: true });

@@ -11,7 +11,7 @@ import { ODF_ORACLE_EIP712, ODF_RESULT_TYPES, providerOracleAbi } from "./abi";
 import { classifyRpcError } from "./classifyRpcError";
 import { InsufficientFundsError, RpcUnavailableError } from "./errors";
 import type { Journal, TxRecord } from "./journal";
-import type { ProviderLogger } from "./logger";
+import { errorFields, type ProviderLogger } from "./logger";
 import type { ProviderSigner } from "./signer";
 
 /** Submission settings (the config's `submit` block plus the chain facts). */
@@ -71,6 +71,10 @@ export type Submitter = {
   readonly insufficientFunds: boolean;
 };
 
+/** Upper bound of gas estimation (below the per-transaction cap of recent forks, 2^24). */
+const ESTIMATE_GAS_CAP = 15_000_000n;
+/** Callback gas assumed when the oracle cannot tell (v1 contracts). */
+const FALLBACK_CALLBACK_GAS = 2_000_000n;
 const PRIORITY_FEE = 1_000_000_000n; // 1 gwei tip
 const REPLACE_EXTRA = 10n; // extra percent kept above the node's replacement minimum when underpriced
 
@@ -100,6 +104,7 @@ export function createSubmitter(params: {
   let nextNonce = 0;
   let minedNonce = 0;
   let insufficientFunds = false;
+  let estimateWorks = true;
   let feeCache: { at: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined;
   const slotWaiters: (() => void)[] = [];
   let pumping: Promise<void> | undefined;
@@ -151,6 +156,51 @@ export function createSubmitter(params: {
     return record;
   };
 
+  /**
+   * Simulates the answer and picks its gas limit: `eth_estimateGas` where the node supports it;
+   * otherwise (some nodes fail estimation above the per-transaction gas cap) a bound computed from
+   * the request's callback gas limit and the response size, checked with `eth_call`. Throws the
+   * node's error for a revert (classified by the caller).
+   */
+  const gasFor = async (answer: Answer, data: Hex): Promise<bigint> => {
+    if (config.gasLimit !== undefined) {
+      await client.call({ account: address, to: config.oracleAddress, data, gas: BigInt(config.gasLimit) });
+      return BigInt(config.gasLimit);
+    }
+    if (estimateWorks) {
+      try {
+        const estimate = await client.estimateGas({
+          account: address,
+          to: config.oracleAddress,
+          data,
+          gas: ESTIMATE_GAS_CAP,
+        });
+        return (estimate * 120n) / 100n;
+      } catch (error) {
+        const c = classifyRpcError(error);
+        if (c.kind !== "unavailable" || !/gas limit .* cap/i.test(errorFields(error).cause ?? "")) throw error;
+        estimateWorks = false;
+        logger.info("eth_estimateGas is unusable on this node; computing gas limits from the request");
+      }
+    }
+    let callbackGas = FALLBACK_CALLBACK_GAS;
+    try {
+      const stored = await client.readContract({
+        address: config.oracleAddress,
+        abi: providerOracleAbi,
+        functionName: "getRequest",
+        args: [answer.requestId],
+      });
+      callbackGas = BigInt(stored.callbackGasLimit);
+    } catch {
+      // A v1 oracle has no getRequest: assume the largest usual callback gas.
+    }
+    const responseBytes = BigInt((answer.response.length - 2) / 2);
+    const gas = 150_000n + 100n * responseBytes + (callbackGas * 64n) / 63n + 10_000n;
+    await client.call({ account: address, to: config.oracleAddress, data, gas });
+    return gas;
+  };
+
   const releaseSlots = () => {
     while (slotWaiters.length > 0 && open.size < config.maxInFlight) slotWaiters.shift()?.();
   };
@@ -178,7 +228,7 @@ export function createSubmitter(params: {
         await fill(tx);
         return false;
       } else {
-        logger.warn({ nonce: tx.nonce, kind: c.kind, err: error }, "broadcast failed; will retry");
+        logger.warn({ nonce: tx.nonce, kind: c.kind, ...errorFields(error) }, "broadcast failed; will retry");
         return false;
       }
     }
@@ -335,8 +385,7 @@ export function createSubmitter(params: {
           });
       let gas: bigint;
       try {
-        const estimate = await client.estimateGas({ account: address, to: config.oracleAddress, data });
-        gas = config.gasLimit !== undefined ? BigInt(config.gasLimit) : (estimate * 120n) / 100n;
+        gas = await gasFor(answer, data);
       } catch (error) {
         const c = classifyRpcError(error);
         if (c.kind === "revert") {
@@ -347,7 +396,7 @@ export function createSubmitter(params: {
           setFunds(true);
           throw new InsufficientFundsError({ address, cause: error });
         }
-        throw new RpcUnavailableError("eth_estimateGas", { cause: error });
+        throw new RpcUnavailableError("simulation (eth_call/eth_estimateGas)", { cause: error });
       }
       while (open.size >= config.maxInFlight) await new Promise<void>((resolve) => slotWaiters.push(resolve));
       let fee: Awaited<ReturnType<typeof fees>>;
@@ -368,7 +417,7 @@ export function createSubmitter(params: {
       });
       open.set(nonce, tx);
       await journal.recordIntent(tx, answer);
-      void pump().catch((error) => logger.warn({ err: error }, "broadcast failed"));
+      void pump().catch((error) => logger.warn(errorFields(error), "broadcast failed"));
       return { kind: "sent", nonce, hash: tx.hash };
     },
     async cancel(requestId) {
