@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDuckDb } from "../src/engines/duckdb/openDuckDb";
 import { logicalHash } from "../src/odf/data/logicalHash";
@@ -52,7 +52,8 @@ export async function run(args: string[]): Promise<void> {
       { name: "physical_hash", value: physical, unit: "ms" },
       { name: "slice_bytes", value: written.slice.size, unit: "B" },
     ];
-    report("dataSlice", figures);
+    // Wall-clock ratios are only meaningful on an idle machine: record how busy this one was.
+    report("dataSlice", figures, { loadAverage1m: loadavg()[0] });
   } finally {
     db.close();
     await rm(dir, { recursive: true, force: true });
