@@ -3,6 +3,7 @@ import path from "node:path";
 import fc from "fast-check";
 import type { Address, Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { decodeRequest } from "../../src/oracle/codec/decodeRequest";
 import { encodeRequest } from "../../src/oracle/codec/encodeRequest";
 import { type EncodableValue, encodeResponse } from "../../src/oracle/codec/encodeResponse";
 import type { DatasetId } from "../../src/oracle/codec/types";
@@ -66,6 +67,28 @@ describe("OdfRequest (Solidity)", () => {
       sql,
     ]);
     expect(bytes).toBe(toHex(encodeRequest({ datasets, sql })));
+  });
+
+  test("property: random requests built in Solidity equal encodeRequest and decode back", async () => {
+    const did = fc
+      .uint8Array({ minLength: 32, maxLength: 32 })
+      .map((k) => `did:odf:fed01${Buffer.from(k).toString("hex")}` as DatasetId);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ alias: fc.string({ maxLength: 30 }), id: did }), { maxLength: 3 }),
+        fc.string({ maxLength: 300 }),
+        async (datasets, sql) => {
+          const bytes = await c.read<Hex>(harness, "buildRequest", [
+            datasets.map((d) => d.alias),
+            datasets.map((d) => d.id),
+            sql,
+          ]);
+          expect(bytes).toBe(toHex(encodeRequest({ datasets, sql })));
+          expect(decodeRequest(Buffer.from(bytes.slice(2), "hex"))).toEqual({ datasets, sql });
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 
   test("datasetKey: names a dataset by its public key", async () => {
