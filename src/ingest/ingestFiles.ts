@@ -1,5 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { duckDbType } from "../engines/duckdb/ingest/duckDbType";
 import { type InputFile, loadNewRecords } from "../engines/duckdb/ingest/loadNewRecords";
 import { checkMergeColumns, checkOpColumn, findDuplicateKey } from "../engines/duckdb/ingest/mergeChecks";
 import { mergeSql } from "../engines/duckdb/ingest/mergeSql";
@@ -9,6 +10,8 @@ import type { DataSlice, MergeStrategy, ReadStep, SourceState, Transform } from 
 import { appendData } from "../odf/workspace/appendData";
 import type { Dataset } from "../odf/workspace/workspace";
 import { EmptyInputError } from "./errors";
+
+const SYSTEM_COLUMNS = new Set(["offset", "op", "system_time", "event_time"]);
 
 /** Parameters of `ingestFiles`. */
 export type IngestFilesParameters = {
@@ -57,11 +60,17 @@ export async function ingestFiles(dataset: Dataset, params: IngestFilesParameter
   try {
     const { connection } = db;
     await connection.run("SET TimeZone = 'UTC'");
+    const state = await dataset.chain.state();
+    const existingTypes = new Map<string, string>();
+    for (const field of state.schema?.schema?.fields ?? []) {
+      if (!SYSTEM_COLUMNS.has(field.name)) existingTypes.set(field.name, duckDbType(field.type));
+    }
     const loaded = await loadNewRecords(connection, {
       files: nonEmpty,
       read: params.read,
       preprocess: params.preprocess,
       target: "new_records",
+      existingTypes,
     });
     if (loaded.rowCount === 0)
       throw new EmptyInputError(`Input ${name}`, { hints: ["It has no records (only a header?)."] });
@@ -71,7 +80,6 @@ export async function ingestFiles(dataset: Dataset, params: IngestFilesParameter
     if ((strategy.kind === "ChangelogStream" || strategy.kind === "UpsertStream") && loaded.hasOp) {
       await checkOpColumn(connection, loaded.target, strategy.kind);
     }
-    const state = await dataset.chain.state();
     const needsState = strategy.kind !== "Append" && strategy.kind !== "ChangelogStream";
     const slicePaths = needsState
       ? state.slices.map((s) => dataset.store.objectPath("data", s.slice.physicalHash))

@@ -5,9 +5,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { addDatasets, orderSnapshots } from "../../src/ingest/addDatasets";
+import { ReadInputError } from "../../src/ingest/errors";
 import { ingestPush } from "../../src/ingest/ingestPush";
 import { pullDataset } from "../../src/ingest/pullers";
 import { tailDataset } from "../../src/ingest/tailDataset";
+import { parseDatasetSnapshotYaml } from "../../src/odf/metadata/yaml";
 import { initWorkspace, type Workspace } from "../../src/odf/workspace/workspace";
 import { addFromYaml, makeZip, snapshotOf, verifyProblems } from "./helpers";
 
@@ -195,6 +198,18 @@ describe("push sources and merge strategies", () => {
     expect(await verifyProblems(ds)).toEqual([]);
   });
 
+  test("values are cast to the dataset's existing column types; one that does not convert is refused", async () => {
+    const ds = await addFromYaml(ws, pushYaml("casts", "{ kind: NdJson }", "{ kind: Append }"));
+    await ingestPush(ws, "casts", await write("t1.ndjson", '{"event_time":"2020-01-01T00:00:00Z","t":1.5}\n'));
+    await ingestPush(ws, "casts", await write("t2.ndjson", '{"event_time":"2020-01-02T00:00:00Z","t":18}\n'));
+    expect((await rows("casts")).map((x) => x[4])).toEqual(["1.5", "18"]);
+    const before = await snapshotOf(ds);
+    const bad = ingestPush(ws, "casts", await write("t3.ndjson", '{"event_time":"2020-01-03T00:00:00Z","t":"warm"}\n'));
+    await expect(bad).rejects.toThrowError(ReadInputError);
+    await expect(bad).rejects.toThrow(`Column t: cannot read "warm" as DOUBLE (the dataset's type)`);
+    expect(await snapshotOf(ds)).toEqual(before);
+  });
+
   test("push from a stream (stdin), Parquet and Json with subPath, preprocess SQL", async () => {
     const { Readable } = await import("node:stream");
     const pre = `
@@ -241,8 +256,6 @@ describe("read options and manifests", () => {
   });
 
   test("odf add orders datasets by their transform inputs and refuses unknown inputs", async () => {
-    const { addDatasets, orderSnapshots } = await import("../../src/ingest/addDatasets");
-    const { parseDatasetSnapshotYaml } = await import("../../src/odf/metadata/yaml");
     const derived = parseDatasetSnapshotYaml(`kind: DatasetSnapshot
 version: 1
 content:

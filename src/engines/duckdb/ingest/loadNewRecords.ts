@@ -17,6 +17,12 @@ export type LoadNewRecordsParameters = {
   preprocess?: Transform | undefined;
   /** Name of the view to create with the normalized new records. */
   target: string;
+  /**
+   * DuckDB types of the dataset's existing data columns (from its schema): new columns of the same
+   * name are cast to them (an NdJson `18` into a DOUBLE column), and a value that does not convert
+   * is a `ReadInputError` naming the column.
+   */
+  existingTypes?: ReadonlyMap<string, string> | undefined;
 };
 
 /** What `loadNewRecords` produced: the view, its data columns, whether it has `op`, and its size. */
@@ -124,10 +130,30 @@ export async function loadNewRecords(
     .at(-1) as string;
   const eventTimeExpr = eventTime ? "CAST(event_time AS TIMESTAMPTZ)" : `${quoteLiteral(latest)}::TIMESTAMPTZ`;
   const data = columns.filter((c) => c.name !== "op" && c.name !== "event_time");
+  const casts = new Map<string, string>();
+  for (const c of data) {
+    const existing = params.existingTypes?.get(c.name);
+    if (existing !== undefined && existing !== c.type) casts.set(c.name, existing);
+  }
+  for (const [name, type] of casts) {
+    const q = quoteIdent(name);
+    const bad = await connection.runAndReadAll(
+      `SELECT CAST(${q} AS VARCHAR) FROM ${result} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS ${type}) IS NULL LIMIT 1`,
+    );
+    const value = bad.getRows()[0]?.[0];
+    if (value !== undefined) {
+      throw new ReadInputError(
+        `Column ${name}: cannot read ${JSON.stringify(String(value))} as ${type} (the dataset's type)`,
+      );
+    }
+  }
   const list = [
     ...(hasOp ? [`${OP_TEXT} AS op`] : []),
     `${eventTimeExpr} AS event_time`,
-    ...data.map((c) => quoteIdent(c.name)),
+    ...data.map((c) => {
+      const type = casts.get(c.name);
+      return type ? `CAST(${quoteIdent(c.name)} AS ${type}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name);
+    }),
   ].join(", ");
   await connection.run(`CREATE OR REPLACE TEMP VIEW ${params.target} AS SELECT ${list} FROM ${result}`);
   let rowCount: number;
@@ -150,5 +176,11 @@ export async function loadNewRecords(
     );
   }
   const appendable = !hasOp && eventTime !== undefined && TIME_TYPES.has(eventTime.type);
-  return { target: params.target, columns: data, hasOp, rowCount, appendableTable: appendable ? result : undefined };
+  return {
+    target: params.target,
+    columns: data.map((c) => ({ name: c.name, type: casts.get(c.name) ?? c.type })),
+    hasOp,
+    rowCount,
+    appendableTable: appendable && casts.size === 0 ? result : undefined,
+  };
 }
