@@ -47,7 +47,7 @@ describe("canonicalJson: numbers", () => {
         expect(text).toMatch(/^-?[1-9](\.[0-9]*[1-9])?E-?(0|[1-9][0-9]*)$|^-?0E0$/);
         expect(Object.is(Number(text), x)).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 
@@ -68,7 +68,7 @@ describe("canonicalJson: numbers", () => {
         const reparsed = parseJson(stringifyJson(value as never));
         expect(canonicalJson(reparsed)).toBe(canonicalJson(value as never));
       }),
-      { numRuns: 300 },
+      { numRuns: 100 },
     );
   });
 });
@@ -88,7 +88,7 @@ describe("canonicalJson: strings", () => {
         expect(JSON.parse(quoted)).toBe(s);
         expect(parseJson(quoted)).toBe(s);
       }),
-      { numRuns: 1000 },
+      { numRuns: 300 },
     );
   });
 
@@ -99,7 +99,7 @@ describe("canonicalJson: strings", () => {
         const bytes = Math.sign(Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8")));
         expect(Math.sign(compareUtf8(a, b))).toBe(bytes);
       }),
-      { numRuns: 1000 },
+      { numRuns: 300 },
     );
   });
 

@@ -9,6 +9,8 @@ import { createServer } from "./createServer";
 const nodeKey = nodeKeyFromSecret(new Uint8Array(32).fill(5));
 let fx: QueryFixture;
 let app: FastifyInstance;
+/** The same engine behind tight limits, for the limit tests only (a loaded CI machine must not trip the others). */
+let limited: FastifyInstance;
 let registry: Registry;
 
 beforeAll(async () => {
@@ -19,18 +21,24 @@ beforeAll(async () => {
     resolver: fx.resolver,
     nodeKey,
     metrics: registry,
+  });
+  limited = await createServer({
+    engine: fx.engine,
+    resolver: fx.resolver,
+    metrics: new Registry(),
     limits: { maxResultBytes: 4096, timeoutMs: 300 },
   });
 });
 afterAll(async () => {
+  await limited?.close();
   await app?.close();
   await fx?.close();
 });
 
 type Reply = { status: number; body: Record<string, unknown>; text: string };
-async function post(url: string, body: unknown): Promise<Reply> {
+async function post(url: string, body: unknown, target = app): Promise<Reply> {
   const payload = typeof body === "string" ? body : JSON.stringify(body);
-  const res = await app.inject({ method: "POST", url, payload, headers: { "content-type": "application/json" } });
+  const res = await target.inject({ method: "POST", url, payload, headers: { "content-type": "application/json" } });
   return { status: res.statusCode, body: res.json(), text: res.body };
 }
 const kindOf = (reply: Reply) => (reply.body.error as { kind?: string } | undefined)?.kind;
@@ -152,14 +160,15 @@ describe("bad input", () => {
   });
 
   test("POST /query: result over the size limit → 413 Query::Limit::Bytes", async () => {
-    const reply = await post("/query", { query: "SELECT repeat('x', 1000) AS s FROM weather", datasets: weather() });
+    const body = { query: "SELECT repeat('x', 1000) AS s FROM weather", datasets: weather() };
+    const reply = await post("/query", body, limited);
     expect([reply.status, kindOf(reply)]).toEqual([413, "Query::Limit::Bytes"]);
   });
 
   test("POST /query: a query past the time limit is interrupted → 408 Query::Limit::Time", async () => {
     const query =
       "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 1000000000) SELECT count(*) AS n FROM r";
-    const reply = await post("/query", { query, datasets: [] });
+    const reply = await post("/query", { query, datasets: [] }, limited);
     expect([reply.status, kindOf(reply)]).toEqual([408, "Query::Limit::Time"]);
   });
 });
