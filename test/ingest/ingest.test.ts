@@ -255,6 +255,15 @@ describe("read options and manifests", () => {
     ]);
   });
 
+  test("Csv quoting: doubled quotes by default, a backslash escape when declared", async () => {
+    await addFromYaml(ws, pushYaml("quotes", "{ kind: Csv, header: true }", "{ kind: Append }"));
+    await ingestPush(ws, "quotes", await write("q1.csv", 'id,name\n1,"x ""q"" y"\n'));
+    await addFromYaml(ws, pushYaml("escaped", '{ kind: Csv, header: true, escape: "\\\\" }', "{ kind: Append }"));
+    await ingestPush(ws, "escaped", await write("q2.csv", 'id,name\n1,"x \\"q\\" y"\n'));
+    expect((await rows("quotes")).map((x) => x[5])).toEqual(['x "q" y']);
+    expect((await rows("escaped")).map((x) => x[5])).toEqual(['x "q" y']);
+  });
+
   test("odf add orders datasets by their transform inputs and refuses unknown inputs", async () => {
     const derived = parseDatasetSnapshotYaml(`kind: DatasetSnapshot
 version: 1

@@ -76,7 +76,8 @@ function csvSql(
   const options: string[] = [
     `delim = ${quoteLiteral(read.separator ?? ",")}`,
     `quote = ${quoteLiteral(read.quote ?? '"')}`,
-    `escape = ${quoteLiteral(read.escape ?? "\\")}`,
+    // Unset escape means RFC 4180 doubled quotes (as the reference node's reader does), not `\`.
+    `escape = ${quoteLiteral(read.escape ?? read.quote ?? '"')}`,
     `header = ${read.header ? "true" : "false"}`,
     `nullstr = ${quoteLiteral(read.nullValue ?? "")}`,
     "strict_mode = true",
