@@ -134,8 +134,8 @@ export async function executeTransform(
   checkTransformEngine(setTransform, location, {
     hint: `Write a new SetTransform for this engine: odf transform set ${dataset.alias} (keeps the query, pins the running version).`,
   });
-  await lineage(workspace, dataset.alias);
   const inputs = await resolveInputs(workspace, setTransform, location);
+  await lineage(workspace, dataset.alias);
   const planned: PlannedInput[] = [];
   for (const input of inputs) {
     planned.push(planInput(input, await readInputHistory(input.dataset), state, location));
