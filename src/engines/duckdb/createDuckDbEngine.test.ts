@@ -8,6 +8,7 @@ import {
   DatasetBlockNotFoundError,
   DatasetNotFoundError,
   DuplicateAliasError,
+  EmptyDatasetError,
   ForbiddenQueryError,
   InvalidBlockHashError,
   InvalidQueryError,
@@ -27,6 +28,8 @@ let engine: QueryEngine;
 
 const trades = { id: TRADES_ID, alias: "trades" };
 const prices = { id: PRICES_ID, alias: "prices" };
+const fresh = { id: `did:odf:fed01${"d".repeat(64)}`, alias: "fresh" };
+const bare = { id: `did:odf:fed01${"e".repeat(64)}`, alias: "bare" };
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "odf-engine-"));
@@ -59,6 +62,15 @@ beforeAll(async () => {
         ],
       },
       { ...prices, blocks: [{ blockHash: PRICES_HEAD, dataFiles: [pricesFile] }] },
+      {
+        ...fresh,
+        blocks: [{ blockHash: BLOCK_1 }],
+        schema: [
+          { name: "offset", type: "BIGINT" },
+          { name: "v", type: "DOUBLE" },
+        ],
+      },
+      { ...bare, blocks: [{ blockHash: BLOCK_1 }] },
     ]),
     limits: { timeoutMs: 10_000 },
   });
@@ -158,6 +170,18 @@ describe("createDuckDbEngine", () => {
     expect(result.columns.find((c) => c.name === "l")?.children).toEqual([
       { name: "item", duckdbType: "INTEGER", tag: "integer" },
     ]);
+  });
+
+  test("query: a dataset without data yet has its schema's columns and no rows", async () => {
+    const result = await engine.query({ sql: "SELECT * FROM fresh", datasets: [fresh, bare] });
+    expect(result.columns.map((c) => [c.name, c.duckdbType])).toEqual([
+      ["offset", "BIGINT"],
+      ["v", "DOUBLE"],
+    ]);
+    expect(result.rows).toEqual([]);
+    expect(result.datasets.map((d) => d.alias)).toEqual(["fresh", "bare"]);
+    const error = await failure({ sql: "SELECT * FROM bare", datasets: [bare] });
+    expect(error).toBeInstanceOf(EmptyDatasetError);
   });
 
   test("query: a window (skip/limit) returns only its rows", async () => {

@@ -85,7 +85,12 @@ export async function openSession(params: {
       return run;
     },
     async close() {
-      await tail;
+      // Let every task queued so far (also those queued while waiting) finish first.
+      let seen: Promise<unknown>;
+      do {
+        seen = tail;
+        await seen;
+      } while (seen !== tail);
       db.close();
     },
   };
