@@ -193,6 +193,18 @@ describe("createDuckDbEngine", () => {
     expect(result.rows).toEqual([[1n], [2n]]);
   });
 
+  test("query: concurrent queries over different pins each get their own answer", async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        engine.query({
+          sql: "SELECT count(*) FROM trades",
+          datasets: [{ ...trades, ...(i % 2 === 0 ? { blockHash: BLOCK_1 } : {}) }],
+        }),
+      ),
+    );
+    expect(runs.map((r) => r.rows[0]?.[0])).toEqual(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 3n : 5n)));
+  });
+
   test("determinism: 50 runs of a float aggregation give identical bits", async () => {
     const sql =
       "SELECT sum(price) AS s, avg(price) AS a, stddev_samp(price) AS sd, sum(price * price) AS s2 FROM prices";
