@@ -281,6 +281,7 @@ describe("createDuckDbEngine: sandbox", () => {
     ["SELECT current_setting('threads')", "current_setting"],
     ["SELECT current_timestamp", "current_timestamp"],
     ["SELECT current_date", "current_date"],
+    ["SELECT localtime", "localtime"],
     ["SELECT qty FROM trades WHERE event_time < now()", "now"],
     ["SELECT list_transform([1, 2], x -> x + random())", "random"],
     ["SELECT (SELECT max(qty) + random() FROM trades)", "random"],
@@ -304,6 +305,14 @@ describe("createDuckDbEngine: sandbox", () => {
     expect((error as ForbiddenQueryError).shortMessage).toMatchInlineSnapshot(
       `"Forbidden query: table function read_csv() is not allowed"`,
     );
+  });
+
+  test("allows a qualified column named like a clock keyword, and the constant session keywords", async () => {
+    const result = await engine.query({
+      sql: "SELECT t.current_date, user FROM (SELECT 5 AS current_date) AS t",
+      datasets: [],
+    });
+    expect(result.rows).toEqual([[5n, "duckdb"]]);
   });
 
   test("refuses SAMPLE and SHOW", async () => {

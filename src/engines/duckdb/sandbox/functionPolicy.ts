@@ -50,20 +50,12 @@ const ENVIRONMENT_FUNCTIONS: Record<string, string> = {
   sleep_ms: "sleeps",
 };
 
-/** Keywords the parser leaves as column references and the binder turns into clock/session functions. */
-const FORBIDDEN_KEYWORDS = [
-  "current_timestamp",
-  "current_date",
-  "current_time",
-  "localtime",
-  "localtimestamp",
-  "current_user",
-  "session_user",
-  "user",
-  "current_role",
-  "current_catalog",
-  "current_schema",
-];
+/**
+ * Clock keywords the parser leaves as column references and the binder turns into the current time
+ * when no column has that name. A column with such a name must be qualified (`t.current_date`).
+ * (The session keywords `user`, `current_role`, ... bind to constants here and stay allowed.)
+ */
+const FORBIDDEN_KEYWORDS = ["current_timestamp", "current_date", "current_time", "localtime", "localtimestamp"];
 
 /**
  * Builds the function policy from the engine's own catalog (`duckdb_functions()`): every scalar
