@@ -120,7 +120,7 @@ export async function writeDataSlice(
   }
 }
 
-const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+const IDENT = `(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
 const RELATION_NAME = new RegExp(String.raw`^${IDENT}(?:\.${IDENT}){0,2}$`);
 
 /** Whether `source` is a (possibly qualified) table or view name rather than a query. */
