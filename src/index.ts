@@ -153,6 +153,7 @@ export {
 export { ArtifactNotFoundError, DeployConfigError, DeploymentError } from "./oracle/contracts/errors";
 export { type FulfilmentGasLimitParameters, fulfilmentGasLimit } from "./oracle/contracts/fulfilmentGasLimit";
 export { type ContractArtifact, loadArtifact } from "./oracle/contracts/loadArtifact";
+export { resultTypedData, type SignResultParameters, signResult } from "./oracle/contracts/signResult";
 export {
   canonicalJson,
   canonicalJsonBytes,

@@ -14,6 +14,7 @@ import { encodeRequest } from "../../src/oracle/codec/encodeRequest";
 import { type EncodableValue, encodeResponse } from "../../src/oracle/codec/encodeResponse";
 import { deployOracle, type OracleConfig } from "../../src/oracle/contracts/deployOracle";
 import { fulfilmentGasLimit } from "../../src/oracle/contracts/fulfilmentGasLimit";
+import { resultTypedData, signResult } from "../../src/oracle/contracts/signResult";
 import { expectRevert, startChain, type TestChain, toHex, type Wallet } from "./fixture";
 
 const DID = "did:odf:fed014895afeb476d5d94c1af0668f30ab661c8561760bba6744e43225ba52e099595" as const;
@@ -69,23 +70,12 @@ async function signAnswer(
   response: Hex,
   domain: { chainId?: number; verifyingContract?: Address } = {},
 ) {
-  return signer.signTypedData({
-    account: signer.account,
-    domain: {
-      name: "OdfOracle",
-      version: "1",
-      chainId: domain.chainId ?? 31337,
-      verifyingContract: domain.verifyingContract ?? oracle,
-    },
-    types: {
-      OdfResult: [
-        { name: "requestId", type: "uint64" },
-        { name: "requestHash", type: "bytes32" },
-        { name: "responseHash", type: "bytes32" },
-      ],
-    },
-    primaryType: "OdfResult",
-    message: { requestId, requestHash: keccak256(REQUEST), responseHash: keccak256(response) },
+  return signResult(signer, {
+    oracle: domain.verifyingContract ?? oracle,
+    chainId: domain.chainId ?? 31337,
+    requestId,
+    request: REQUEST,
+    response,
   });
 }
 
@@ -267,18 +257,9 @@ describe("provideSignedResult", () => {
   test("provideSignedResult: anyone relays a provider-signed answer; the signer is the provider", async () => {
     const id = await sendRequest();
     const signature = await signAnswer(provider, id, ANSWER);
-    const digest = hashTypedData({
-      domain: { name: "OdfOracle", version: "1", chainId: 31337, verifyingContract: oracle },
-      types: {
-        OdfResult: [
-          { name: "requestId", type: "uint64" },
-          { name: "requestHash", type: "bytes32" },
-          { name: "responseHash", type: "bytes32" },
-        ],
-      },
-      primaryType: "OdfResult",
-      message: { requestId: id, requestHash: keccak256(REQUEST), responseHash: keccak256(ANSWER) },
-    });
+    const digest = hashTypedData(
+      resultTypedData({ oracle, chainId: 31337, requestId: id, request: REQUEST, response: ANSWER }),
+    );
     expect(await c.read(oracle, "resultDigest", [id, keccak256(REQUEST), keccak256(ANSWER)])).toBe(digest);
     await expectRevert(
       c.send(relayer, oracle, "provideSignedResult", [id, ANSWER, "0x1234"]),
