@@ -78,6 +78,12 @@ export async function run(args: string[]): Promise<void> {
       smallTimes.push(performance.now() - t);
       if (r.status !== 0) throw new Error(`odf ingest failed: ${r.stderr}`);
     }
+    const inProcessTimes: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      await ingestPush(ws, "small", small);
+      inProcessTimes.push(performance.now() - t);
+    }
     const helpTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t = performance.now();
@@ -122,6 +128,12 @@ export async function run(args: string[]): Promise<void> {
           value: percentile(smallTimes, 50),
           unit: "ms",
           note: `median of 10, ${smallBytes} B CSV`,
+        },
+        {
+          name: "smallIngestInProcessMs",
+          value: percentile(inProcessTimes, 50),
+          unit: "ms",
+          note: "ingestPush, median of 10",
         },
         { name: "cliHelpMs", value: percentile(helpTimes, 50), unit: "ms", note: "odf --help, median of 5" },
         {
