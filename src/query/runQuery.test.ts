@@ -98,7 +98,12 @@ describe("runQuery", () => {
     });
     const arrow = await runQuery(deps, request({ ...base, include: ["Schema"] }));
     expect(arrow.output.schemaFormat).toBe("ArrowJson");
-    expect(arrow.output.schema).toMatchObject({ fields: [{ name: "city", type: { name: "utf8" } }, { name: "temp" }] });
+    expect(arrow.output.schema).toEqual({
+      fields: [
+        { name: "city", nullable: true, type: { name: "utf8" }, children: [] },
+        { name: "temp", nullable: true, type: { name: "floatingpoint", precision: "DOUBLE" }, children: [] },
+      ],
+    });
   });
 
   test("runQuery: Proof without a node key is refused", async () => {
