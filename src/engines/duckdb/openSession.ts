@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { EmptyDatasetError } from "../errors";
 import type { ResolvedDataset } from "../types";
@@ -33,7 +34,7 @@ export function quoteLiteral(value: string): string {
 function viewSql(dataset: SessionDataset): string {
   const name = quoteIdentifier(dataset.alias);
   if (dataset.dataFiles.length > 0) {
-    const files = dataset.dataFiles.map(quoteLiteral).join(", ");
+    const files = dataset.dataFiles.map((f) => quoteLiteral(path.resolve(f))).join(", ");
     return `CREATE VIEW ${name} AS SELECT * FROM read_parquet([${files}])`;
   }
   if (dataset.schema === undefined || dataset.schema.length === 0) {
@@ -64,7 +65,7 @@ export async function openSession(params: {
     },
   });
   try {
-    const files = params.datasets.flatMap((d) => d.dataFiles);
+    const files = params.datasets.flatMap((d) => d.dataFiles.map((f) => path.resolve(f)));
     for (const dataset of params.datasets) await db.connection.run(viewSql(dataset));
     // Data files are immutable (named by their hash): keep their Parquet footers parsed between queries.
     if (files.length > 0) await db.connection.run("SET parquet_metadata_cache = true");
