@@ -1,5 +1,39 @@
 /** Public API of odf-oracle. */
 
+export {
+  type ChainSource,
+  type ChainSourceLogger,
+  type ChainSourceProgress,
+  type ChainSourcePullOptions,
+  type ChainSourcePullResult,
+  type CreateChainSourceParameters,
+  createChainSource,
+} from "./chain-source/createChainSource";
+export {
+  type CreateLogsDatasetParameters,
+  createLogsDataset,
+  ethereumLogsSource,
+} from "./chain-source/createLogsDataset";
+export { createRpcClient } from "./chain-source/createRpcClient";
+export { compileEventDecoder, type EventDecoder } from "./chain-source/compileEventDecoder";
+export {
+  ChainIdMismatchError,
+  ChainSourceConfigError,
+  ChainSourceError,
+  EventSignatureError,
+  FilterPushDownError,
+  LogDecodeError,
+  LogRangeTooLargeError,
+  ReorgDuringFetchError,
+  ReorgTooDeepError,
+  RpcError,
+  RpcRetryableError,
+} from "./chain-source/errors";
+export { type BlockHeader, getBlockHeader } from "./chain-source/getBlockHeader";
+export { getChainId } from "./chain-source/getChainId";
+export { type GetLogsParameters, getLogs, type RpcLog } from "./chain-source/getLogs";
+export { parseEventSignature } from "./chain-source/parseEventSignature";
+export { type LogFilter, parseLogFilter } from "./chain-source/parseLogFilter";
 export { createStaticResolver, type StaticDataset } from "./engines/createStaticResolver";
 export {
   type CreateDuckDbEngineParameters,
@@ -225,3 +259,36 @@ export { type ErrorBody, toHttpError } from "./server/httpError";
 export { loadOrCreateNodeKey, NODE_KEY_FILE } from "./server/nodeKeyFile";
 export { createServerMetrics, type ServerMetrics } from "./server/serverMetrics";
 export { type StartNodeParameters, type StartNodeReturnType, startNode } from "./server/startNode";
+export { checkTransformEngine, runningEngineVersion, TRANSFORM_ENGINE } from "./transform/engine";
+export {
+  DependencyCycleError,
+  EngineVersionMismatchError,
+  InputRewrittenError,
+  NonIncrementalQueryError,
+  TransformError,
+  type TransformErrorLocation,
+  TransformInputNotFoundError,
+  TransformNotSetError,
+  TransformQueryError,
+  UnsupportedEngineError,
+} from "./transform/errors";
+export {
+  type ExecuteTransformOptions,
+  type ExecuteTransformReturnType,
+  executeTransform,
+} from "./transform/executeTransform";
+export {
+  dependencyOrder,
+  formatLineageDot,
+  formatLineageText,
+  type LineageNode,
+  lineage,
+} from "./transform/lineage";
+export { pullRecursive, type RecursivePullStep } from "./transform/pullRecursive";
+export {
+  type ReplayMismatch,
+  type ReplayTransformsOptions,
+  type ReplayTransformsReturnType,
+  replayTransforms,
+} from "./transform/replayTransforms";
+export { prepareSetTransform, type SetTransformParameters, setTransform } from "./transform/setTransform";

@@ -80,6 +80,31 @@ async function viewSql(connection: DuckDBConnection, input: TransformSessionInpu
   );
 }
 
+type FunctionCatalog = { policy: FunctionPolicy; aggregates: ReadonlySet<string> };
+let catalog: Promise<FunctionCatalog> | undefined;
+
+/**
+ * The sandbox's function policy and the aggregate function names, read from the engine's catalog
+ * once per process (every fresh database of one DuckDB build has the same built-in catalog).
+ */
+function functionCatalog(connection: DuckDBConnection): Promise<FunctionCatalog> {
+  if (!catalog) {
+    catalog = (async () => {
+      const policy = await loadFunctionPolicy(connection);
+      const rows = (
+        await connection.runAndReadAll(
+          "SELECT DISTINCT lower(function_name) FROM duckdb_functions() WHERE function_type = 'aggregate'",
+        )
+      ).getRows();
+      return { policy, aggregates: new Set(rows.map((r) => String(r[0]))) };
+    })();
+    catalog.catch(() => {
+      catalog = undefined;
+    });
+  }
+  return catalog;
+}
+
 const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
 const TIME = /^(TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMP WITH TIME ZONE|DATE)$/;
 
@@ -103,16 +128,10 @@ export async function openTransformSession(params: OpenTransformSessionParameter
     },
   });
   let policy: FunctionPolicy;
-  let aggregates: Set<string>;
+  let aggregates: ReadonlySet<string>;
   try {
     const connection = db.connection;
-    policy = await loadFunctionPolicy(connection);
-    const rows = (
-      await connection.runAndReadAll(
-        "SELECT DISTINCT lower(function_name) FROM duckdb_functions() WHERE function_type = 'aggregate'",
-      )
-    ).getRows();
-    aggregates = new Set(rows.map((r) => String(r[0])));
+    ({ policy, aggregates } = await functionCatalog(connection));
     for (const input of params.inputs) await connection.run(await viewSql(connection, input));
     const files = params.inputs.flatMap((i) => i.files);
     const dir = params.outputDir.endsWith("/") ? params.outputDir : `${params.outputDir}/`;
