@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -176,5 +176,71 @@ describe("root -> derivative -> derivative pipeline", () => {
     expect(r.stdout).toContain('"readings" -> "celsius";');
     expect(r.stdout).toContain('"celsius" -> "warm";');
     expect(r.stdout).toMatch(/^digraph lineage \{/);
+  });
+
+  test("odf add: a derivative over two inputs (queries steps, UNION ALL), pinned on add; inputs move independently", async () => {
+    const north = await ws.create({ alias: "north", kind: "Root" });
+    const south = await ws.create({ alias: "south", kind: "Root" });
+    await appendReadings(db, north, [[0, "2024-02-01 00:00", "n1", 70]]);
+    await appendReadings(db, south, [[0, "2024-02-01 00:30", "s1", 80]]);
+    const manifest = path.join(dir, "both.yaml");
+    await writeFile(
+      manifest,
+      `kind: DatasetSnapshot
+version: 1
+content:
+  name: both
+  kind: Derivative
+  metadata:
+    - kind: SetTransform
+      inputs:
+        - { datasetRef: north }
+        - { datasetRef: south, alias: s }
+      transform:
+        kind: Sql
+        engine: duckdb
+        queries:
+          - alias: n
+            query: SELECT op, event_time, station, temp, 'N' AS side FROM north
+          - query: SELECT * FROM n UNION ALL SELECT op, event_time, station, temp, 'S' AS side FROM s
+`,
+    );
+    let r = await odf("add", manifest);
+    expect(r.stderr).toBe("");
+    const both = await ws.open("both");
+    expect((await both.chain.state()).transform?.transform.version).toBe(runningEngineVersion());
+
+    r = await odf("pull", "both");
+    expect(r.stdout).toContain("both: 2 records added");
+    // Only south moves: north is listed with its previous position and no new one.
+    await appendReadings(db, south, [[0, "2024-02-01 01:30", "s2", 81]]);
+    r = await odf("pull", "both");
+    expect(r.stdout).toContain("both: 1 records added");
+    const runs = await executeBlocks("both");
+    const northHead = await north.chain.head();
+    expect(runs[1]?.queryInputs[0]).toEqual({ datasetId: north.id, prevBlockHash: northHead, prevOffset: 0 });
+    expect(runs[1]?.queryInputs[1]).toMatchObject({ datasetId: south.id, prevOffset: 0, newOffset: 1 });
+    // The earliest input watermark: north is still at 00:00.
+    expect(runs[1]?.newWatermark).toBe("2024-02-01T00:00:00Z");
+    // A north block without data (SetInfo) still advances north, with no output.
+    await north.chain.append({ kind: "SetInfo", description: "northern stations" });
+    r = await odf("pull", "both");
+    expect(r.code).toBe(0);
+    const last = (await executeBlocks("both"))[2];
+    expect(last?.newData).toBeUndefined();
+    expect(last?.queryInputs[0]).toEqual({
+      datasetId: north.id,
+      prevBlockHash: northHead,
+      newBlockHash: await north.chain.head(),
+      prevOffset: 0,
+    });
+    expect((await readRecords(db, both)).map((x) => [x.station, x.side])).toEqual([
+      ["n1", "N"],
+      ["s1", "S"],
+      ["s2", "S"],
+    ]);
+    r = await odf("verify", "both", "--replay");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("replayed 3 ExecuteTransform blocks (3 input records, 3 output records)");
   });
 });
