@@ -245,7 +245,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       await journal.update(rec.requestId, { status: "dropped", reason: "request log removed by a reorg" });
       metrics.reorgDrops.inc();
       queue.delete(rec.requestId);
-      if (rec.nonce !== null && rec.status === "sending") await submitter.cancel(rec.requestId);
+      if (rec.nonce !== null && (rec.status === "sending" || rec.status === "answered")) {
+        await submitter.cancel(rec.requestId);
+      }
       logger.warn({ requestId: String(rec.requestId), block: String(rec.blockNumber) }, "request dropped by a reorg");
     }
     for (const log of batch.sendRequests) {
@@ -259,7 +261,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       }
       if (existing) {
         logger.warn({ requestId: String(log.requestId) }, "request log changed by a reorg; answering the new one");
-        if (existing.status === "sending") await submitter.cancel(log.requestId);
+        if (existing.status === "sending" || existing.status === "answered") await submitter.cancel(log.requestId);
       } else {
         metrics.requestsSeen.inc();
       }

@@ -102,9 +102,10 @@ export function createSubmitter(params: {
   /** Recently mined transactions (kept to notice reorgs that un-mine them). */
   const mined = new Map<number, TxRecord>();
   let nextNonce = 0;
-  let minedNonce = 0;
   let insufficientFunds = false;
   let estimateWorks = true;
+  /** Nonces whose answer must not be re-sent (their request was dropped or replaced by a reorg). */
+  const cancelledNonces = new Set<number>();
   let feeCache: { at: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined;
   const slotWaiters: (() => void)[] = [];
   let pumping: Promise<void> | undefined;
@@ -330,8 +331,16 @@ export function createSubmitter(params: {
         mined.delete(tx.nonce);
         const back: TxRecord = { ...tx, status: "signed" };
         open.set(tx.nonce, back);
-        await journal.putTx(back);
-        logger.warn({ nonce: tx.nonce, requestId: tx.requestId }, "mined transaction removed by a reorg; re-sending");
+        if (cancelledNonces.has(tx.nonce)) {
+          await fill(back);
+          logger.warn(
+            { nonce: tx.nonce, requestId: tx.requestId },
+            "reorged answer of a dropped request; filling its nonce",
+          );
+        } else {
+          await journal.putTx(back);
+          logger.warn({ nonce: tx.nonce, requestId: tx.requestId }, "mined transaction removed by a reorg; re-sending");
+        }
       } else if (tx.nonce < latest - 256) mined.delete(tx.nonce);
     }
     releaseSlots();
@@ -351,7 +360,6 @@ export function createSubmitter(params: {
       ]);
       const max = await journal.maxNonce();
       nextNonce = Math.max(pending, max === undefined ? 0 : max + 1);
-      minedNonce = latest;
       for (const tx of journaled) open.set(tx.nonce, { ...tx, status: tx.nonce >= latest ? "signed" : tx.status });
       if (journaled.length > 0)
         logger.info({ count: journaled.length, nextNonce }, "re-sending journaled transactions");
@@ -421,15 +429,17 @@ export function createSubmitter(params: {
       return { kind: "sent", nonce, hash: tx.hash };
     },
     async cancel(requestId) {
-      for (const tx of open.values()) if (tx.requestId === requestId) await fill(tx);
-      for (const tx of [...mined.values()]) {
-        if (tx.requestId === requestId && tx.nonce >= minedNonce) await fill(tx);
+      for (const tx of [...open.values()]) {
+        if (tx.requestId !== requestId) continue;
+        cancelledNonces.add(tx.nonce);
+        await fill(tx);
       }
+      // Answers seen mined may be un-mined by the same reorg: fill their nonces if they come back.
+      for (const tx of mined.values()) if (tx.requestId === requestId) cancelledNonces.add(tx.nonce);
       await pump();
     },
     async tick() {
       const latest = await client.getTransactionCount({ address, blockTag: "latest" });
-      minedNonce = latest;
       await settleMined(latest);
       const now = Date.now();
       for (const tx of [...open.values()].sort((a, b) => a.nonce - b.nonce)) {
