@@ -78,6 +78,31 @@ describe("odf add / ingest / tail from the CLI", () => {
     expect(verify.code).toBe(0);
   });
 
+  test("odf pull of a polling source: records added, then up to date; tail as json", async () => {
+    await fs.writeFile(path.join(dir, "obs.csv"), "event_time,id,name\n2020-01-01T00:00:00Z,1,a\n");
+    await fs.writeFile(
+      path.join(dir, "polled.yaml"),
+      MANIFEST.replace("name: big", "name: polled").replace(
+        /- kind: AddPushSource\n {6}sourceName: default\n/,
+        "- kind: SetPollingSource\n      fetch: { kind: Url, url: obs.csv }\n",
+      ),
+    );
+    expect(odf(["add", "polled.yaml"]).code).toBe(0);
+    expect(odf(["pull", "polled"]).stdout).toMatch(/^polled: 1 records added \(block f1620[0-9a-f]{64}\)\n$/);
+    expect(odf(["pull", "polled"]).stdout).toBe("polled: up to date\n");
+    const json = JSON.parse(odf(["tail", "polled", "--format", "json"]).stdout) as Record<string, unknown>[];
+    expect(json).toEqual([
+      {
+        offset: 0,
+        op: "+A",
+        system_time: expect.any(String),
+        event_time: "2020-01-01T00:00:00.000Z",
+        id: 1,
+        name: "a",
+      },
+    ]);
+  });
+
   test("a killed ingest leaves the dataset exactly as it was and can simply be re-run", async () => {
     const dataset = await ws.open("big");
     const big = path.join(dir, "big.csv");
