@@ -121,4 +121,19 @@ describe("dataset routes", () => {
     });
     expect(await verify.json()).toEqual({ ok: true });
   });
+
+  test("a dataset with neither data nor schema → 409 Dataset::Empty; an unknown alias → 404", async () => {
+    const empty = await ws.create({ alias: "empty", kind: "Root" });
+    const res = await app.inject({
+      method: "POST",
+      url: "/query",
+      payload: { query: "SELECT * FROM e", datasets: [{ id: empty.id, alias: "e" }] },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatchObject({ kind: "Dataset::Empty", dataset_id: empty.id });
+    const described = await app.inject({ method: "GET", url: "/datasets/empty" });
+    expect(described.json()).toMatchObject({ id: empty.id, schema: null, numRecords: 0 });
+    const invalid = await app.inject({ method: "GET", url: "/datasets/..bad" });
+    expect([invalid.statusCode, invalid.json().error.kind]).toEqual([404, "Dataset::NotFound"]);
+  });
 });

@@ -2,6 +2,7 @@ import {
   DatasetBlockNotFoundError,
   DatasetNotFoundError,
   DuplicateAliasError,
+  EmptyDatasetError,
   EngineClosedError,
   ForbiddenQueryError,
   InvalidBlockHashError,
@@ -11,6 +12,7 @@ import {
 } from "../engines/errors";
 import { BaseError } from "../errors/base";
 import { InvalidDatasetIdError } from "../odf/errors";
+import { InvalidAliasError } from "../odf/workspace/errors";
 import {
   InvalidJsonError,
   InvalidQueryRequestError,
@@ -43,7 +45,8 @@ function reply(status: number, kind: string, message: string, extra: Record<stri
  * | not a single SELECT, forbidden function | 403 | `Query::Forbidden` (+ `statement` / `function`) |
  * | two datasets with one alias | 400 | `Query::DuplicateAlias` (+ `alias`) |
  * | query fails while running | 400 | `Query::ExecutionFailed` |
- * | malformed block hash / dataset id | 400 | `Dataset::InvalidBlockHash` / `Dataset::InvalidId` |
+ * | malformed block hash / dataset id / alias | 400 | `Dataset::InvalidBlockHash` / `InvalidId` / `InvalidAlias` |
+ * | dataset with neither data nor schema yet | 409 | `Dataset::Empty` (+ `dataset_id`) |
  * | dataset not in the workspace | 404 | `Dataset::NotFound` (+ `dataset_id`) |
  * | block not in the dataset | 404 | `Dataset::BlockNotFound` (+ `dataset_id`, `block_hash`) |
  * | rows, bytes or memory limit | 413 | `Query::Limit::Rows` / `Bytes` / `Memory` (+ `bound`) |
@@ -69,6 +72,10 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof QueryExecutionError) return reply(400, "Query::ExecutionFailed", error.shortMessage);
   if (error instanceof InvalidBlockHashError) return reply(400, "Dataset::InvalidBlockHash", error.shortMessage);
   if (error instanceof InvalidDatasetIdError) return reply(400, "Dataset::InvalidId", error.shortMessage);
+  if (error instanceof InvalidAliasError) return reply(400, "Dataset::InvalidAlias", error.shortMessage);
+  if (error instanceof EmptyDatasetError) {
+    return reply(409, "Dataset::Empty", error.shortMessage, { dataset_id: error.datasetId });
+  }
   if (error instanceof DatasetBlockNotFoundError) {
     return reply(404, "Dataset::BlockNotFound", error.shortMessage, {
       dataset_id: error.datasetId,
