@@ -166,7 +166,11 @@ describe("root -> derivative -> derivative pipeline", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("replayed 3 ExecuteTransform blocks (7 input records, 5 output records)");
 
-    // Provenance.
+    // Provenance: the log shows which input blocks and offsets each ExecuteTransform consumed.
+    r = await odf("log", "celsius", "-n", "1");
+    expect(r.stdout).toContain("kind: ExecuteTransform");
+    expect(r.stdout).toContain(`newBlockHash: ${rootHeads[2]}`);
+    expect(r.stdout).toContain(`datasetId: ${readings.id}`);
     r = await odf("lineage", "warm");
     const v = runningEngineVersion();
     expect(r.stdout).toBe(
