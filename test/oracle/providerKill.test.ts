@@ -1,0 +1,150 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Address } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startChain, type TestChain } from "../contracts/fixture";
+import { runCli } from "../harness/cli";
+import { getFreePort } from "../harness/hardhatNode";
+import {
+  answerLogs,
+  createTestWorkspace,
+  deployOracleFixture,
+  hardhatKey,
+  requestBytes,
+  sendRequests,
+  waitFor,
+  waitForAnswers,
+} from "./providerFixture";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const CLI_MAIN = path.join(ROOT, "dist", "src", "cli", "main.js");
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the CLI when `dist/` is missing or older than the provider sources (CI builds it in `npm ci`). */
+function ensureBuilt(): void {
+  const sources = Math.max(newestMtime(path.join(ROOT, "src", "oracle")), newestMtime(path.join(ROOT, "src", "cli")));
+  if (existsSync(CLI_MAIN) && statSync(CLI_MAIN).mtimeMs >= sources) return;
+  try {
+    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+      cwd: ROOT,
+      stdio: "ignore",
+    });
+  } catch {
+    // tsc emits even when another part has type errors; the check below decides.
+  }
+  if (!existsSync(CLI_MAIN)) throw new Error("the CLI could not be built (npm run build)");
+}
+
+describe("oracle provider process: kill -9 in the middle of a burst, then restart", () => {
+  let chain: TestChain;
+  let ws: Awaited<ReturnType<typeof createTestWorkspace>>;
+  let oracle: Address;
+  let consumer: Address;
+  let configFile: string;
+  let port: number;
+  let child: ChildProcess | undefined;
+  const key = hardhatKey(1);
+  const address = privateKeyToAccount(key).address;
+
+  const spawnProvider = (): ChildProcess => {
+    const proc = spawn(process.execPath, [path.join(ROOT, "bin", "odf"), "provider", "run", "--config", configFile], {
+      cwd: ws.dir,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, ODF_PROVIDER_LOG_LEVEL: "warn" },
+    });
+    proc.stderr?.resume();
+    return proc;
+  };
+  const healthy = () =>
+    waitFor(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/health`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+      "provider health",
+    );
+
+  beforeAll(async () => {
+    ensureBuilt();
+    [chain, ws] = await Promise.all([startChain(), createTestWorkspace()]);
+    ({ oracle, consumer } = await deployOracleFixture(chain, [address]));
+    port = await getFreePort();
+    const keyFile = path.join(ws.dir, "provider.key");
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    configFile = path.join(ws.dir, "provider.yaml");
+    writeFileSync(
+      configFile,
+      [
+        `rpcUrl: ${chain.node.url}`,
+        "chainId: 31337",
+        `oracleAddress: "${oracle}"`,
+        "workspace: ws",
+        "pollIntervalMs: 100",
+        "key:",
+        "  file: provider.key",
+        "http:",
+        `  port: ${port}`,
+        "",
+      ].join("\n"),
+    );
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    await chain?.node.stop();
+    ws?.close();
+  });
+
+  test("provider: every one of 200 requests is answered exactly once across a kill -9 and a restart", async () => {
+    child = spawnProvider();
+    await healthy();
+    const requests = Array.from({ length: 200 }, (_, i) =>
+      requestBytes(ws.datasetId, ws.alias, `SELECT ${i} AS i, sum(value) AS s FROM temps`),
+    );
+    const sending = sendRequests(chain, consumer, requests);
+    // Kill it while it is answering the burst.
+    await waitFor(async () => (await answerLogs(chain, oracle)).length >= 20, 60_000, "first answers");
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child?.once("exit", resolve));
+    const ids = await sending;
+    expect(ids).toHaveLength(200);
+    const before = (await answerLogs(chain, oracle)).length;
+    expect(before).toBeLessThan(200);
+
+    child = spawnProvider();
+    await healthy();
+    const answers = await waitForAnswers(chain, oracle, ids, 120_000);
+    for (const id of ids) expect(answers.get(id), `request ${id}`).toHaveLength(1);
+
+    // The running node reports its status; once it has seen every answer, stop it gracefully (SIGTERM).
+    await waitFor(
+      async () => {
+        const running = await runCli("provider", "status", "--config", configFile, "--format", "json");
+        const parsed = JSON.parse(running.stdout) as { source: string; requests: { answered?: number } };
+        return parsed.source === "node" && parsed.requests.answered === 200;
+      },
+      30_000,
+      "status: 200 answered",
+    );
+    child.kill("SIGTERM");
+    const code = await new Promise((resolve) => child?.once("exit", resolve));
+    expect(code).toBe(0);
+    expect(await answerLogs(chain, oracle)).toHaveLength(200);
+    const status = await runCli("provider", "status", "--config", configFile, "--format", "json");
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ source: "journal", backlog: 0, requests: { answered: 200 } });
+  });
+});
