@@ -4,3 +4,13 @@ import { BaseError } from "../errors/base";
 export class DisputeLookupError extends BaseError {
   override name = "DisputeLookupError";
 }
+
+/** A dispute could not be opened or resolved on chain (wrong state, not the arbiter, reverted). */
+export class DisputeSubmitError extends BaseError {
+  override name = "DisputeSubmitError";
+}
+
+/** The disputer or arbiter key is missing or malformed. */
+export class DisputeKeyError extends BaseError {
+  override name = "DisputeKeyError";
+}

@@ -3,6 +3,7 @@ import { registerAdd } from "./add";
 import { registerBlock } from "./block";
 import { registerChainSourceCli } from "./chainSource";
 import { registerDataset } from "./dataset";
+import { registerDispute } from "./dispute";
 import { registerIngest } from "./ingest";
 import { registerInit } from "./init";
 import { registerList } from "./list";
@@ -36,4 +37,5 @@ export const commands: readonly RegisterCommand[] = [
   registerServe,
   registerProofCommands,
   registerProvider,
+  registerDispute,
 ];
