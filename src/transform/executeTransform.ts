@@ -6,11 +6,11 @@ import { writeDataSlice } from "../odf/data/writeDataSlice";
 import type { DataSlice, ExecuteTransformInput, SetTransform } from "../odf/metadata/types";
 import { odfSchemaOfDuckDb } from "../odf/schema/duckDbTypes";
 import { compareInstants, formatInstant } from "../odf/time";
-import { checkSchemaEvolution } from "../odf/workspace/appendData";
+import { checkSchemaEvolution, SchemaEvolutionError } from "../odf/workspace/appendData";
 import type { Dataset, Workspace } from "../odf/workspace/workspace";
 import { compileTransform } from "./compileTransform";
 import { checkTransformEngine } from "./engine";
-import { InputRewrittenError, type TransformErrorLocation, TransformNotSetError } from "./errors";
+import { InputRewrittenError, type TransformErrorLocation, TransformNotSetError, TransformQueryError } from "./errors";
 import { type InputHistory, readInputHistory, slicesInRange } from "./inputHistory";
 import { lineage } from "./lineage";
 import { type ResolvedInput, resolveInputs } from "./resolveInputs";
@@ -172,7 +172,17 @@ export async function executeTransform(
         described.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) })),
       );
       const previous = state.schema?.schema;
-      if (!previous || checkSchemaEvolution(previous, schema)) {
+      let evolves: boolean;
+      try {
+        evolves = previous === undefined || checkSchemaEvolution(previous, schema);
+      } catch (error) {
+        if (!(error instanceof SchemaEvolutionError)) throw error;
+        throw new TransformQueryError(location, `the output does not fit the dataset: ${error.shortMessage}`, {
+          hints: error.hints,
+          cause: error,
+        });
+      }
+      if (evolves) {
         result.schemaBlockHash = (await dataset.chain.append({ kind: "SetDataSchema", schema }, { systemTime })).hash;
       }
       if ((await dataset.store.statObject("data", written.slice.physicalHash)) === undefined) {

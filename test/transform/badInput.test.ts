@@ -118,6 +118,21 @@ describe("derivative datasets: bad input", () => {
     );
   });
 
+  test("a migration whose output changes a column's type: the pull is refused, nothing written", async () => {
+    const d = await ws.create({ alias: "typed", kind: "Derivative" });
+    await setTransform(ws, d, { inputs: [{ datasetRef: "r" }], query: PASS });
+    await executeTransform(ws, d);
+    const migration = await setTransform(ws, d, {
+      query: "SELECT op, event_time, station, temp::VARCHAR AS temp FROM r",
+    });
+    await appendReadings(db, r, [[0, "2024-01-01 01:30", "c", 3]]);
+    const head = await d.chain.head();
+    await expect(executeTransform(ws, d)).rejects.toThrow(
+      `Dataset typed (block ${migration.blockHash}): the output does not fit the dataset: Schema change refused: column "temp" changed type from {"kind":"Float64"} to {"kind":"String"}`,
+    );
+    expect(await d.chain.head()).toBe(head);
+  });
+
   test("a query that cannot run incrementally is refused, naming the construct", async () => {
     const cases: [string, string][] = [
       ["SELECT 0 AS op, max(event_time) AS event_time FROM r", "aggregate function max()"],
