@@ -208,6 +208,14 @@ describe("push sources and merge strategies", () => {
     await expect(bad).rejects.toThrowError(ReadInputError);
     await expect(bad).rejects.toThrow(`Column t: cannot read "warm" as DOUBLE (the dataset's type)`);
     expect(await snapshotOf(ds)).toEqual(before);
+    // Narrowing is not a cast: a DOUBLE into the BIGINT column n is a refused type change.
+    const ints = await addFromYaml(ws, pushYaml("ints", "{ kind: NdJson }", "{ kind: Append }"));
+    await ingestPush(ws, "ints", await write("n1.ndjson", '{"event_time":"2020-01-01T00:00:00Z","n":1}\n'));
+    const intsBefore = await snapshotOf(ints);
+    await expect(
+      ingestPush(ws, "ints", await write("n2.ndjson", '{"event_time":"2020-01-02T00:00:00Z","n":1.5}\n')),
+    ).rejects.toThrow(/^Schema change refused: column "n" changed type/);
+    expect(await snapshotOf(ints)).toEqual(intsBefore);
   });
 
   test("push from a stream (stdin), Parquet and Json with subPath, preprocess SQL", async () => {

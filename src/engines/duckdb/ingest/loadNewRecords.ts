@@ -47,6 +47,22 @@ const TIME_TYPES = new Set([
   "TIMESTAMP_S",
 ]);
 
+const INTEGERS = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/;
+const TEMPORAL = /^(DATE|TIMESTAMP.*)$/;
+
+/**
+ * Whether a read type may be cast to the dataset's type without changing meaning: text parses
+ * (checked value by value), integers widen to integers, floats or decimals, FLOAT to DOUBLE,
+ * timestamps between their variants. Anything else (e.g. DOUBLE into BIGINT) is left alone, and the
+ * schema check refuses it naming the column.
+ */
+function isSafeCast(from: string, to: string): boolean {
+  if (from === "VARCHAR") return true;
+  if (INTEGERS.test(from)) return INTEGERS.test(to) || to === "DOUBLE" || to === "FLOAT" || to.startsWith("DECIMAL");
+  if (from === "FLOAT") return to === "DOUBLE";
+  return TEMPORAL.test(from) && TEMPORAL.test(to);
+}
+
 const RESERVED = new Set(["offset", "system_time"]);
 
 const OP_TEXT =
@@ -133,7 +149,7 @@ export async function loadNewRecords(
   const casts = new Map<string, string>();
   for (const c of data) {
     const existing = params.existingTypes?.get(c.name);
-    if (existing !== undefined && existing !== c.type) casts.set(c.name, existing);
+    if (existing !== undefined && existing !== c.type && isSafeCast(c.type, existing)) casts.set(c.name, existing);
   }
   for (const [name, type] of casts) {
     const q = quoteIdent(name);
