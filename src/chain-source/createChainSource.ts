@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Client, Hex } from "viem";
 import { openDuckDb } from "../engines/duckdb/openDuckDb";
 import type { AddData } from "../odf/metadata/types";
 import { appendData } from "../odf/workspace/appendData";
 import type { Dataset } from "../odf/workspace/workspace";
 import { compileEventDecoder } from "./compileEventDecoder";
-import { createLogStage } from "./createLogStage";
+import { createLogStage, type LogStage } from "./createLogStage";
 import { createRpcClient } from "./createRpcClient";
 import { encodeLogRows, type OnMismatch } from "./encodeLogRows";
 import { ChainIdMismatchError, ReorgDuringFetchError, ReorgTooDeepError, RpcError } from "./errors";
@@ -52,7 +53,10 @@ export type ChainSourcePullOptions = {
   toBlock?: number;
   /** Skip and count logs the event does not decode (default), or fail the pull. */
   onMismatch?: OnMismatch;
-  /** Commit a data slice every this many staged rows (default 250 000). */
+  /**
+   * Commit a data slice every this many staged rows (default 50 000). Commits run in the background
+   * while the next ranges are fetched and staged.
+   */
   commitRows?: number;
   /** Concurrent `eth_getLogs` requests (default 4). */
   concurrency?: number;
@@ -176,8 +180,22 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
 
     const tempDir = await mkdtemp(path.join(tmpdir(), "odf-logs-"));
     const db = await openDuckDb({ threads: 2 });
+    let second: DuckDBConnection | undefined;
+    let queue: Promise<void> = Promise.resolve();
     try {
-      const stage = await createLogStage({ connection: db.connection, event: config.event, tempDir });
+      // Two stages on two connections (temp tables are per connection): while one is committed in
+      // the background, the next ranges are staged into the other.
+      second = await db.instance.connect();
+      const stages: readonly [LogStage, LogStage] = [
+        await createLogStage({ connection: db.connection, event: config.event, tempDir }),
+        await createLogStage({ connection: second, event: config.event, tempDir }),
+      ];
+      const connections: readonly [DuckDBConnection, DuckDBConnection] = [db.connection, second];
+      let current: 0 | 1 = 0;
+      let stage: LogStage = stages[current];
+      // Commits run one after the other (chain order); `committing[i]` is stage i's last commit.
+      const committing: [Promise<void>, Promise<void>] = [Promise.resolve(), Promise.resolve()];
+      let failure: unknown;
       const result: ChainSourcePullResult = {
         updated: false,
         fromBlock: 0,
@@ -230,24 +248,40 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
         });
 
       let committed = cursor;
+      /** Queues the commit of the current stage (with the ETag of the last staged block) and switches stages. */
       const commit = async () => {
         if (!last) return;
         const sameState = committed?.number === last.number && committed.hash === last.hash;
         if (stage.rowCount() === 0 && sameState) return;
-        const appended = await appendData(dataset, {
-          connection: db.connection,
-          source: stage.sourceSql,
-          sourceState: formatSourceState(last),
-          extra: formatRecentBlocks(recent),
-          ...(options.systemTime ? { systemTime: options.systemTime } : {}),
-        });
-        if (appended.blockHash !== undefined) {
-          result.commits++;
-          result.updated = true;
-        }
+        const index = current;
+        const staged = stage;
+        const etag = last;
+        const extra = formatRecentBlocks(recent);
         committed = last;
-        await stage.clear();
-        progress("commit", last.number);
+        const job = queue.then(async () => {
+          const appended = await appendData(dataset, {
+            connection: connections[index],
+            source: staged.sourceSql,
+            sourceState: formatSourceState(etag),
+            extra,
+            ...(options.systemTime ? { systemTime: options.systemTime } : {}),
+          });
+          if (appended.blockHash !== undefined) {
+            result.commits++;
+            result.updated = true;
+          }
+          await staged.clear();
+          progress("commit", etag.number);
+        });
+        queue = job.catch((error: unknown) => {
+          failure ??= error;
+        });
+        committing[index] = queue;
+        current = current === 0 ? 1 : 0;
+        stage = stages[current];
+        // The other stage may still be committing its previous rows: wait for it before reusing it.
+        await committing[current];
+        if (failure !== undefined) throw failure;
       };
 
       progress("scan", start - 1);
@@ -285,24 +319,30 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
             seqStart: seq,
           });
           seq += encoded.rows;
+          if (failure !== undefined) throw failure;
           await stage.insertRows(encoded.text);
           result.logs += encoded.rows;
           result.mismatched += encoded.mismatched;
           last = { number: range.toBlock, hash: range.toBlockHash };
           recent = mergeRecentBlocks(recent, [last], RECENT_BLOCKS);
           progress("scan", range.toBlock);
-          if (stage.rowCount() >= (options.commitRows ?? 250_000)) await commit();
+          if (stage.rowCount() >= (options.commitRows ?? 50_000)) await commit();
         }
       } else if (cursor && last && last !== cursor) {
         // Rolled back past the confirmed head: the retractions alone, at the fork block.
         recent = mergeRecentBlocks(recent, [last], RECENT_BLOCKS);
       }
       await commit();
+      await queue;
+      if (failure !== undefined) throw failure;
       if (last) result.lastBlock = last;
       progress("done", Math.max(start - 1, last?.number ?? start - 1));
-      await stage.drop();
+      for (const s of stages) await s.drop();
       return result;
     } finally {
+      // A failed pull must not close the database under a commit still running.
+      await queue;
+      second?.closeSync();
       db.close();
       await rm(tempDir, { recursive: true, force: true });
     }
