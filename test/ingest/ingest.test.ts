@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { addDatasets, orderSnapshots } from "../../src/ingest/addDatasets";
+import { addDatasets, orderSnapshots, readSnapshots } from "../../src/ingest/addDatasets";
 import { ReadInputError } from "../../src/ingest/errors";
 import { ingestPush } from "../../src/ingest/ingestPush";
 import { pullDataset } from "../../src/ingest/pullers";
@@ -273,7 +273,7 @@ describe("read options and manifests", () => {
   });
 
   test("odf add orders datasets by their transform inputs and refuses unknown inputs", async () => {
-    const derived = parseDatasetSnapshotYaml(`kind: DatasetSnapshot
+    const derivedYaml = `kind: DatasetSnapshot
 version: 1
 content:
   name: derived
@@ -282,16 +282,19 @@ content:
     - kind: SetTransform
       inputs: [ { datasetRef: base } ]
       transform: { kind: Sql, engine: duckdb, query: "SELECT * FROM base" }
-`)[0];
-    const baseSnap = parseDatasetSnapshotYaml(pushYaml("base", CSV_SCHEMA, "{ kind: Append }"))[0];
-    if (!derived || !baseSnap) throw new Error("manifests did not parse");
+`;
+    const derived = parseDatasetSnapshotYaml(derivedYaml)[0];
+    if (!derived) throw new Error("manifest did not parse");
     expect(() => orderSnapshots([{ file: "d.yaml", snapshot: derived }], () => false)).toThrow(
       "Dataset derived reads base, which is neither in the workspace nor being added",
     );
-    const created = await addDatasets(ws, [
-      { file: "d.yaml", snapshot: derived },
-      { file: "b.yaml", snapshot: baseSnap },
-    ]);
+    // A directory of manifests: "a-derived.yaml" sorts first but is created after its input.
+    await write("manifests/a-derived.yaml", derivedYaml);
+    await write("manifests/b-base.yaml", pushYaml("base", CSV_SCHEMA, "{ kind: Append }"));
+    await write("manifests/notes.txt", "not a manifest");
+    const sources = await readSnapshots([path.join(dir, "manifests")]);
+    expect(sources.map((s) => s.snapshot.name)).toEqual(["derived", "base"]);
+    const created = await addDatasets(ws, sources);
     expect(created.map((d) => [d.alias, d.kind])).toEqual([
       ["base", "Root"],
       ["derived", "Derivative"],
