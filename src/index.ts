@@ -1,5 +1,6 @@
 /** Public API of odf-oracle. */
 
+export { compileEventDecoder, type EventDecoder } from "./chain-source/compileEventDecoder";
 export {
   type ChainSource,
   type ChainSourceLogger,
@@ -15,7 +16,6 @@ export {
   ethereumLogsSource,
 } from "./chain-source/createLogsDataset";
 export { createRpcClient } from "./chain-source/createRpcClient";
-export { compileEventDecoder, type EventDecoder } from "./chain-source/compileEventDecoder";
 export {
   ChainIdMismatchError,
   ChainSourceConfigError,
@@ -263,6 +263,7 @@ export { checkTransformEngine, runningEngineVersion, TRANSFORM_ENGINE } from "./
 export {
   DependencyCycleError,
   EngineVersionMismatchError,
+  InputReplacedError,
   InputRewrittenError,
   NonIncrementalQueryError,
   TransformError,

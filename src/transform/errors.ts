@@ -114,3 +114,21 @@ export class InputRewrittenError extends TransformError {
     this.missingBlock = missingBlock;
   }
 }
+
+/** A transform input's ref now names another dataset than the one this transform has been reading. */
+export class InputReplacedError extends TransformError {
+  override name = "InputReplacedError";
+  readonly input: string;
+  constructor(location: TransformErrorLocation, input: string, nowId: string, consumedId: string) {
+    super(
+      location,
+      `input ${input} now resolves to dataset ${nowId}, but this transform has been reading ${consumedId}`,
+      {
+        hints: [
+          "Write a new SetTransform naming the input by its id (`odf transform set --input`) to switch deliberately.",
+        ],
+      },
+    );
+    this.input = input;
+  }
+}

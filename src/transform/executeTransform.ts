@@ -3,14 +3,20 @@ import path from "node:path";
 import { openTransformSession, type TransformSessionInput } from "../engines/duckdb/transform/openTransformSession";
 import type { ChainState } from "../odf/chain/chainState";
 import { writeDataSlice } from "../odf/data/writeDataSlice";
-import type { DataSlice, ExecuteTransformInput, SetTransform } from "../odf/metadata/types";
+import type { DataSlice, ExecuteTransform, ExecuteTransformInput, SetTransform } from "../odf/metadata/types";
 import { odfSchemaOfDuckDb } from "../odf/schema/duckDbTypes";
 import { compareInstants, formatInstant } from "../odf/time";
 import { checkSchemaEvolution, SchemaEvolutionError } from "../odf/workspace/appendData";
 import type { Dataset, Workspace } from "../odf/workspace/workspace";
 import { compileTransform } from "./compileTransform";
 import { checkTransformEngine } from "./engine";
-import { InputRewrittenError, type TransformErrorLocation, TransformNotSetError, TransformQueryError } from "./errors";
+import {
+  InputReplacedError,
+  InputRewrittenError,
+  type TransformErrorLocation,
+  TransformNotSetError,
+  TransformQueryError,
+} from "./errors";
 import { type InputHistory, readInputHistory, slicesInRange } from "./inputHistory";
 import { lineage } from "./lineage";
 import { type ResolvedInput, resolveInputs } from "./resolveInputs";
@@ -42,12 +48,15 @@ export type ExecuteTransformReturnType = {
 export async function transformInForce(
   dataset: Dataset,
   state: ChainState,
-): Promise<{ event: SetTransform; blockHash: string }> {
+): Promise<{ event: SetTransform; blockHash: string; lastRun?: ExecuteTransform | undefined }> {
   if (state.datasetKind !== "Derivative") {
     throw new TransformNotSetError({ dataset: dataset.alias }, "is not a derivative dataset");
   }
+  let lastRun: ExecuteTransform | undefined;
   for await (const b of dataset.chain.iterate()) {
-    if (b.block.event.kind === "SetTransform") return { event: b.block.event, blockHash: b.hash };
+    const event = b.block.event;
+    if (event.kind === "ExecuteTransform") lastRun ??= event;
+    if (event.kind === "SetTransform") return { event, blockHash: b.hash, lastRun };
   }
   throw new TransformNotSetError({ dataset: dataset.alias }, "has no SetTransform", {
     hints: ["Define it with `odf transform set <alias> --input <ref> --query <sql>`."],
@@ -129,12 +138,20 @@ export async function executeTransform(
   options: ExecuteTransformOptions = {},
 ): Promise<ExecuteTransformReturnType> {
   const state = await dataset.chain.state();
-  const { event: setTransform, blockHash: transformBlock } = await transformInForce(dataset, state);
+  const { event: setTransform, blockHash: transformBlock, lastRun } = await transformInForce(dataset, state);
   const location: TransformErrorLocation = { dataset: dataset.alias, blockHash: transformBlock };
   checkTransformEngine(setTransform, location, {
     hint: `Write a new SetTransform for this engine: odf transform set ${dataset.alias} (keeps the query, pins the running version).`,
   });
   const inputs = await resolveInputs(workspace, setTransform, location);
+  // Under one SetTransform, input i is always the same dataset: a ref (alias) now naming another
+  // dataset would silently switch the history being read.
+  inputs.forEach((input, i) => {
+    const consumed = lastRun?.queryInputs[i]?.datasetId;
+    if (consumed !== undefined && consumed !== input.dataset.id) {
+      throw new InputReplacedError(location, input.ref, input.dataset.id, consumed);
+    }
+  });
   await lineage(workspace, dataset.alias);
   const planned: PlannedInput[] = [];
   for (const input of inputs) {

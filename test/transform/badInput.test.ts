@@ -11,6 +11,7 @@ import { runningEngineVersion } from "../../src/transform/engine";
 import {
   DependencyCycleError,
   EngineVersionMismatchError,
+  InputReplacedError,
   InputRewrittenError,
   NonIncrementalQueryError,
   TransformInputNotFoundError,
@@ -181,6 +182,24 @@ describe("derivative datasets: bad input", () => {
     expect(replay.ok).toBe(false);
     expect(replay.mismatch?.blockHash).toBe(lastRun);
     expect(replay.mismatch?.message).toContain(`input src no longer contains block ${consumed}`);
+  });
+
+  test("an input alias that now names another dataset is refused, not silently switched", async () => {
+    const a = await ws.create({ alias: "feed", kind: "Root" });
+    await appendReadings(db, a, [[0, "2024-01-01 00:00", "a", 1]]);
+    const d = await ws.create({ alias: "reader", kind: "Derivative" });
+    await setTransform(ws, d, { inputs: [{ datasetRef: "feed" }], query: "SELECT * FROM feed" });
+    await executeTransform(ws, d);
+    const set = (await d.chain.state()).transform;
+    await rm(a.dir, { recursive: true, force: true });
+    const replacement = await ws.create({ alias: "feed", kind: "Root" });
+    await appendReadings(db, replacement, [[0, "2024-01-01 00:00", "z", 9]]);
+    const error = await executeTransform(ws, d).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputReplacedError);
+    expect((error as Error).message).toMatch(
+      `input feed now resolves to dataset ${replacement.id}, but this transform has been reading ${a.id}`,
+    );
+    expect(set?.inputs).toEqual([{ datasetRef: "feed" }]);
   });
 
   test("replay reports the first block that does not reproduce; engine versions are checked", async () => {
