@@ -212,3 +212,12 @@ describe("bad input: clear error, nothing committed", () => {
     expect((await ws.list()).map((d) => d.alias)).toEqual(before);
   });
 });
+
+describe("afterwards", () => {
+  test("every dataset these tests produced passes odf verify", async () => {
+    const datasets = await ws.list();
+    expect(datasets.length).toBeGreaterThan(3);
+    for (const info of datasets)
+      expect([info.alias, await verifyProblems(await ws.open(info.alias))]).toEqual([info.alias, []]);
+  });
+});

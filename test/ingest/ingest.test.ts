@@ -403,3 +403,12 @@ ${prepare}      read: ${read}
     expect(await verifyProblems(ds)).toEqual([]);
   });
 });
+
+describe("afterwards", () => {
+  test("every dataset these tests produced passes odf verify", async () => {
+    const datasets = await ws.list();
+    expect(datasets.length).toBeGreaterThan(3);
+    for (const info of datasets)
+      expect([info.alias, await verifyProblems(await ws.open(info.alias))]).toEqual([info.alias, []]);
+  });
+});
