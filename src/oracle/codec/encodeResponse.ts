@@ -25,8 +25,9 @@ function writeValue(w: CborWriter, value: EncodableValue, row: number, col: numb
     }
     w.int(value);
   } else if (typeof value === "number") {
+    // Integer columns arrive as bigint; a number is a floating-point value even when it is whole
+    // (DOUBLE 3.0 stays a float, so a consumer's reader sees one type per column).
     if (Number.isNaN(value)) w.null();
-    else if (Number.isSafeInteger(value) && !Object.is(value, -0)) w.int(value);
     else w.float(value);
   } else w.text(toHexText(value));
 }
@@ -34,8 +35,8 @@ function writeValue(w: CborWriter, value: EncodableValue, row: number, col: numb
 /**
  * Encodes a response exactly per DESIGN 4.3 (definite lengths only): success
  * `[1, true, rows, h'', state]` with the state pairs sorted by dataset id, or error
- * `[1, false, message]`. Safe integers and bigints become CBOR integers (shortest head), other
- * numbers the shortest exact float, NaN null, binary lowercase hex text.
+ * `[1, false, message]`. Bigints (integer columns) become CBOR integers (shortest head); numbers
+ * (floating-point columns) the shortest exact float even when whole; NaN null; binary lowercase hex text.
  * @throws CodecEncodeError for a malformed dataset id or block hash, or an integer beyond 64 bits.
  */
 export function encodeResponse(response: EncodeResponseParameters): Uint8Array {
