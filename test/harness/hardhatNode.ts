@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -27,7 +28,14 @@ export async function getFreePort(): Promise<number> {
   });
 }
 
-const ROOT = path.resolve(__dirname, "..", "..");
+/** The project root: the nearest ancestor holding `hardhat.config.ts` (from `test/` or compiled `dist/test/`). */
+function findRoot(dir: string): string {
+  if (existsSync(path.join(dir, "hardhat.config.ts"))) return dir;
+  const parent = path.dirname(dir);
+  return parent === dir ? path.resolve(__dirname, "..", "..") : findRoot(parent);
+}
+
+const ROOT = findRoot(__dirname);
 
 /**
  * Starts a real `hardhat node` on a free loopback port (chain id 31337, automine) and resolves once
