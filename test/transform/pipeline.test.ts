@@ -65,7 +65,7 @@ describe("root -> derivative -> derivative pipeline", () => {
     r = await odf("pull", "warm", "--recursive");
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(
-      /^readings: skipped \(no polling source\)\ncelsius: 2 records added \(block f1620[0-9a-f]{64}\)\nwarm: 1 records added/,
+      /^readings: skipped \(no polling source\)\ncelsius: 2 records added \(block f1620[0-9a-f]{64}\)\nwarm: 1 records? added/,
     );
     r = await odf("pull", "warm", "--recursive");
     expect(r.stdout).toBe("readings: skipped (no polling source)\ncelsius: up to date\nwarm: up to date\n");
@@ -90,9 +90,9 @@ describe("root -> derivative -> derivative pipeline", () => {
       [0, "2024-01-01 05:00", "d", 95],
     ]);
     r = await odf("pull", "celsius");
-    expect(r.stdout).toContain("celsius: 1 records added");
+    expect(r.stdout).toMatch(/celsius: 1 records? added/);
     r = await odf("pull", "warm");
-    expect(r.stdout).toContain("warm: 1 records added");
+    expect(r.stdout).toMatch(/warm: 1 records? added/);
 
     const celsius = await ws.open("celsius");
     expect((await readRecords(db, celsius)).map((x) => [x.offset, x.op, x.t, x.station, x.temp_c, x.hot])).toEqual([
@@ -219,7 +219,7 @@ content:
     // Only south moves: north is listed with its previous position and no new one.
     await appendReadings(db, south, [[0, "2024-02-01 01:30", "s2", 81]]);
     r = await odf("pull", "both");
-    expect(r.stdout).toContain("both: 1 records added");
+    expect(r.stdout).toMatch(/both: 1 records? added/);
     const runs = await executeBlocks("both");
     const northHead = await north.chain.head();
     expect(runs[1]?.queryInputs[0]).toEqual({ datasetId: north.id, prevBlockHash: northHead, prevOffset: 0 });
