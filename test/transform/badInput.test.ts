@@ -72,6 +72,16 @@ describe("derivative datasets: bad input", () => {
     );
   });
 
+  test("a derivative dataset without a SetTransform: pull says how to define one", async () => {
+    expect((await odf("dataset", "new", "bare", "--kind", "derivative")).code).toBe(0);
+    const res = await odf("pull", "bare");
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe("odf: Dataset bare: has no SetTransform\n");
+    expect((await odf("verify", "r", "--allow-engine-mismatch")).stderr).toContain(
+      "--allow-engine-mismatch needs --replay",
+    );
+  });
+
   test("cycle between datasets: refused when a migration would close the loop", async () => {
     expect((await odf("dataset", "new", "b", "--kind", "derivative", "--input", "r", "--query", PASS)).code).toBe(0);
     const bq = "SELECT op, event_time, station, temp FROM b";
