@@ -88,7 +88,7 @@ describe("odf add / ingest / tail from the CLI", () => {
       ),
     );
     expect(odf(["add", "polled.yaml"]).code).toBe(0);
-    expect(odf(["pull", "polled"]).stdout).toMatch(/^polled: 1 records added \(block f1620[0-9a-f]{64}\)\n$/);
+    expect(odf(["pull", "polled"]).stdout).toMatch(/^polled: 1 record added \(block f1620[0-9a-f]{64}\)\n$/);
     expect(odf(["pull", "polled"]).stdout).toBe("polled: up to date\n");
     const json = JSON.parse(odf(["tail", "polled", "--format", "json"]).stdout) as Record<string, unknown>[];
     expect(json).toEqual([

@@ -1,4 +1,7 @@
 import type { RegisterCommand } from "../program";
+
+const records = (n: number) => `${n} record${n === 1 ? "" : "s"}`;
+
 import { openCliWorkspace } from "../workspaceOpen";
 
 /** `odf ingest <alias> <file|-> [--source NAME]`: pushes a file (or stdin) through a push source. */
@@ -21,7 +24,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
         ctx.out.line(`${alias}: no new records (${result.inputRows} read, all already present)`);
       else
         ctx.out.line(
-          `${alias}: ${result.rowCount} records added from ${result.inputRows} read (block ${result.blockHash})`,
+          `${alias}: ${records(result.rowCount)} added from ${result.inputRows} read (block ${result.blockHash})`,
         );
     });
 };

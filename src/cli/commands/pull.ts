@@ -2,6 +2,8 @@ import type { Option } from "commander";
 import type { CliContext, RegisterCommand } from "../program";
 import { openCliWorkspace } from "../workspaceOpen";
 
+const records = (n: number) => `${n} record${n === 1 ? "" : "s"}`;
+
 /** Extra `odf pull` handlers (e.g. EthereumLogs sources: `--watch`, `--rpc`) contributed by other modules. */
 export type PullExtension = {
   /** Adds options to the `pull` command. */
@@ -58,6 +60,6 @@ export const registerPull: RegisterCommand = (program, ctx) => {
     if (outcome.status === "unchanged") ctx.out.line(`${target}: up to date`);
     else if (outcome.rowCount === 0)
       ctx.out.line(`${target}: no new records (source state recorded, block ${outcome.blockHash})`);
-    else ctx.out.line(`${target}: ${outcome.rowCount} records added (block ${outcome.blockHash})`);
+    else ctx.out.line(`${target}: ${records(outcome.rowCount)} added (block ${outcome.blockHash})`);
   });
 };
