@@ -34,6 +34,22 @@ export { getChainId } from "./chain-source/getChainId";
 export { type GetLogsParameters, getLogs, type RpcLog } from "./chain-source/getLogs";
 export { parseEventSignature } from "./chain-source/parseEventSignature";
 export { type LogFilter, parseLogFilter } from "./chain-source/parseLogFilter";
+export { type CheckResponseParameters, type CheckResponseReturnType, checkResponse } from "./dispute/checkResponse";
+export { DisputeKeyError, DisputeLookupError, DisputeSubmitError } from "./dispute/errors";
+export { formatVerdict, VERDICT_EXIT_CODES } from "./dispute/formatVerdict";
+export { createWatchtowerMetrics, type WatchtowerMetrics } from "./dispute/metrics";
+export { openReplayer, type Replayer } from "./dispute/openReplayer";
+export { type OnChainAnswer, type ReadAnswerParameters, readAnswer } from "./dispute/readAnswer";
+export { type ReplayDeps, type ReplayVerdict, replayAnswer } from "./dispute/replayAnswer";
+export { type ResolveDisputeParameters, type ResolveDisputeReturnType, resolveDispute } from "./dispute/resolveDispute";
+export { type SubmitDisputeParameters, type SubmitDisputeReturnType, submitDispute } from "./dispute/submitDispute";
+export {
+  createWatchtower,
+  type Watchtower,
+  type WatchtowerCheck,
+  type WatchtowerDeps,
+  type WatchtowerLogger,
+} from "./dispute/watchtower";
 export { createStaticResolver, type StaticDataset } from "./engines/createStaticResolver";
 export {
   type CreateDuckDbEngineParameters,
