@@ -70,8 +70,8 @@ export {
   QueryLimitError,
   type QueryLimitKind,
 } from "./engines/errors";
+export { jsonText } from "./engines/formats/jsonText";
 export { arrowTypeOf, toArrowIpc, toArrowTable } from "./engines/formats/toArrowTable";
-export { type JsonDataFormat, type PlainJson, toJsonData, toPlainJson } from "./engines/formats/toJsonData";
 export { type OracleCell, toOracleCell, toOracleRows } from "./engines/formats/toOracleRows";
 export { cellText, toCsv, toTextTable } from "./engines/formats/toText";
 export type * from "./engines/types";

@@ -5,11 +5,12 @@ import { JsonFloat, type JsonValue } from "./jsonValue";
  * Serializes a value as compact JSON in member order, keeping the int/float kind of numbers so
  * that `parseJson` reads back the same value: floats always carry a fraction or an exponent
  * (`1` as a float is written `1.0`), bigints print all their digits. Non-finite floats print as
- * `null`. Strings use the canonical escaping (ASCII output).
+ * `null`. Strings use the canonical escaping (ASCII output). With `indent` > 0, members and items
+ * stand on their own lines indented by that many spaces per level, as `JSON.stringify` lays out.
  */
-export function stringifyJson(value: JsonValue): string {
+export function stringifyJson(value: JsonValue, indent = 0): string {
   const parts: string[] = [];
-  write(value, parts);
+  write(value, parts, indent > 0 ? " ".repeat(indent) : "", "\n");
   return parts.join("");
 }
 
@@ -20,7 +21,8 @@ function floatText(value: number): string {
   return /[.e]/.test(text) ? text : `${text}.0`;
 }
 
-function write(value: JsonValue, parts: string[]): void {
+function write(value: JsonValue, parts: string[], pad: string, newline: string): void {
+  const inner = `${newline}${pad}`;
   if (value === null) {
     parts.push("null");
     return;
@@ -47,9 +49,10 @@ function write(value: JsonValue, parts: string[]): void {
     parts.push("[");
     for (let i = 0; i < value.length; i++) {
       if (i > 0) parts.push(",");
-      write((value as readonly JsonValue[])[i] as JsonValue, parts);
+      if (pad) parts.push(inner);
+      write((value as readonly JsonValue[])[i] as JsonValue, parts, pad, inner);
     }
-    parts.push("]");
+    parts.push(pad && value.length > 0 ? `${newline}]` : "]");
     return;
   }
   const object = value as { readonly [key: string]: JsonValue };
@@ -60,8 +63,9 @@ function write(value: JsonValue, parts: string[]): void {
     if (member === undefined) continue;
     if (!first) parts.push(",");
     first = false;
-    parts.push(escapeString(key), ":");
-    write(member, parts);
+    if (pad) parts.push(inner);
+    parts.push(escapeString(key), pad ? ": " : ":");
+    write(member, parts, pad, inner);
   }
-  parts.push("}");
+  parts.push(pad && !first ? `${newline}}` : "}");
 }

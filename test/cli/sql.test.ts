@@ -73,6 +73,15 @@ describe("odf sql", () => {
     expect(body.data).toEqual([{ n: 1 }]);
     expect(body.datasets.find((d: { alias: string }) => d.alias === "sensor").blockHash).toBe(first);
     expect(body.engine.name).toBe("duckdb");
+    const floats = await runCli(
+      "--workspace",
+      ws,
+      "sql",
+      "SELECT 2.0::DOUBLE AS x, 9007199254740993 AS big",
+      "--format",
+      "json",
+    );
+    expect(floats.stdout).toContain('  "data": [\n    {\n      "x": 2.0,\n      "big": 9007199254740993\n    }\n  ],');
 
     const csv = await runCli(
       "--workspace",

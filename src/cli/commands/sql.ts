@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BaseError } from "../../errors/base";
+import type { JsonValue } from "../../query/jsonValue";
 import type { RegisterCommand } from "../program";
 import { openCliWorkspace } from "../workspaceOpen";
 
@@ -86,13 +87,15 @@ export const registerSql: RegisterCommand = (program, ctx) => {
             ctx.out.raw(formats.toCsv(result));
             break;
           case "json": {
-            const { toJsonData } = await import("../../engines/formats/toJsonData.js");
+            // The same JSON as /query's output.data: floats keep a fraction, integers every digit.
+            const { layoutJsonData } = await import("../../query/outputData.js");
+            const { stringifyJson } = await import("../../query/stringifyJson.js");
             const body = {
-              data: toJsonData(result, "JsonAoS"),
+              data: layoutJsonData(result, "JsonAoS"),
               datasets: result.datasets,
               engine: result.engine,
             };
-            ctx.out.line(JSON.stringify(body, null, 2));
+            ctx.out.line(stringifyJson(body as unknown as JsonValue, 2));
             break;
           }
           case "arrow": {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createStaticResolver } from "../createStaticResolver";
 import { createDuckDbEngine } from "../duckdb/createDuckDbEngine";
 import type { QueryEngine, QueryResult } from "../types";
+import { jsonText } from "./jsonText";
 import { toArrowIpc } from "./toArrowTable";
-import { toJsonData } from "./toJsonData";
 import { toOracleRows } from "./toOracleRows";
 import { toCsv, toTextTable } from "./toText";
 
@@ -28,34 +28,16 @@ afterAll(async () => {
 });
 
 describe("formats", () => {
-  test("toJsonData: the three ODF layouts, ints as numbers (text beyond 2^53), NaN null, binary hex", () => {
-    const row1 = {
-      id: 1,
-      big: "9007199254740993",
-      f: 1.5,
-      s: "a,b",
-      ts: "2024-09-02T21:50:00Z",
-      d: "12.30",
-      b: "01ff",
-      l: [1, 2],
-      st: { k: "v" },
-    };
-    const row2 = {
-      id: 2,
-      big: null,
-      f: null,
-      s: 'say "hi"',
-      ts: "2024-09-02T21:50:00.25Z",
-      d: "-0.05",
-      b: null,
-      l: [],
-      st: null,
-    };
-    expect(toJsonData(sample, "JsonAoS")).toEqual([row1, row2]);
-    expect(toJsonData(sample, "JsonAoA")).toEqual([Object.values(row1), Object.values(row2)]);
-    const soa = toJsonData(sample, "JsonSoA") as Record<string, unknown[]>;
-    expect(Object.keys(soa)).toEqual(["id", "big", "f", "s", "ts", "d", "b", "l", "st"]);
-    expect(soa.ts).toEqual(["2024-09-02T21:50:00Z", "2024-09-02T21:50:00.25Z"]);
+  test("jsonText: nested values as the JSON of /query's output.data (floats keep a fraction, ints exact)", async () => {
+    const nested = await engine.query({
+      sql: "SELECT [1.0, 2.5]::DOUBLE[] AS l, {'n': 9007199254740993::BIGINT, 'b': '\\x01\\xFF'::BLOB} AS st",
+      datasets: [],
+    });
+    const [l, st] = nested.rows[0] ?? [];
+    expect(jsonText(l ?? null)).toBe("[1.0,2.5]");
+    expect(jsonText(st ?? null)).toBe('{"n":9007199254740993,"b":"01ff"}');
+    expect(toCsv(nested)).toBe('l,st\n"[1.0,2.5]","{""n"":9007199254740993,""b"":""01ff""}"\n');
+    expect(toOracleRows(nested)).toEqual([["[1.0,2.5]", '{"n":9007199254740993,"b":"01ff"}']]);
   });
 
   test("toArrowIpc: a stream that Arrow reads back with native types and the same values", () => {
@@ -132,7 +114,7 @@ describe("toOracleRows: the value mapping of DESIGN 4.3 through the real engine"
         const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
         const values = rows.map(
           (r, i) =>
-            `(${i}, ${r.int === null ? "NULL" : `${r.int}::BIGINT`}, CAST(${literal(Object.is(r.float, -0) ? "-0.0" : String(r.float))} AS DOUBLE), ${r.flag},
+            `(${i}, ${r.int === null ? "NULL" : `(${r.int})::BIGINT`}, CAST(${literal(Object.is(r.float, -0) ? "-0.0" : String(r.float))} AS DOUBLE), ${r.flag},
               ${literal(r.text)}, from_hex(${literal(Buffer.from(r.blob).toString("hex"))}), make_timestamp(${r.micros}::BIGINT),
               CAST(${literal(centsText(r.cents))} AS DECIMAL(18,2)))`,
         );

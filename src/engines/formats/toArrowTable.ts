@@ -37,7 +37,7 @@ import {
 } from "apache-arrow";
 import { parseDate, parseTime, parseTimestamp } from "../duckdb/formatTemporal";
 import type { QueryResult, ResultColumn, ResultValue } from "../types";
-import { jsonText } from "./toJsonData";
+import { jsonText } from "./jsonText";
 
 const INTEGER_TYPES: Record<string, () => DataType> = {
   TINYINT: () => new Int8(),

@@ -1,5 +1,5 @@
 import type { QueryResult, ResultValue } from "../types";
-import { jsonText } from "./toJsonData";
+import { jsonText } from "./jsonText";
 
 /** A cell of an oracle response row (DESIGN 4.3), before CBOR encoding. */
 export type OracleCell = null | boolean | bigint | number | string;

@@ -1,5 +1,5 @@
 import type { QueryResult, ResultValue } from "../types";
-import { jsonText } from "./toJsonData";
+import { jsonText } from "./jsonText";
 
 /** Text of one value in tables and CSV: null as `nullText`, binary as hex, nested values as JSON. */
 export function cellText(value: ResultValue, nullText = ""): string {
