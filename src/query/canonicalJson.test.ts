@@ -51,6 +51,14 @@ describe("canonicalJson: numbers", () => {
     );
   });
 
+  test("stringifyJson: indent lays out as JSON.stringify does, floats still keep a fraction", () => {
+    const value = { a: [], b: {}, c: [1, { d: "x", e: null }], f: true };
+    expect(stringifyJson(value, 2)).toBe(JSON.stringify(value, null, 2));
+    expect(stringifyJson({ x: [new JsonFloat(2)], n: 10n ** 20n }, 1)).toBe(
+      '{\n "x": [\n  2.0\n ],\n "n": 100000000000000000000\n}',
+    );
+  });
+
   test("stringifyJson then parseJson keeps every value and its canonical form (property)", () => {
     const leaf = fc.oneof(
       fc.integer(),

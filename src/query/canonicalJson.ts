@@ -1,4 +1,5 @@
-import { JsonFloat, type JsonValue } from "./jsonValue";
+import type { JsonValue } from "./jsonValue";
+import { type JsonStyle, writeJson } from "./writeJson";
 
 /**
  * Serializes a value as the reference ODF node's canonical JSON (DESIGN 6; not RFC 8785):
@@ -13,7 +14,7 @@ import { JsonFloat, type JsonValue } from "./jsonValue";
  */
 export function canonicalJson(value: JsonValue): string {
   const parts: string[] = [];
-  write(value, parts);
+  writeJson(value, parts, CANONICAL);
   return parts.join("");
 }
 
@@ -22,51 +23,13 @@ export function canonicalJsonBytes(value: JsonValue): Uint8Array {
   return new TextEncoder().encode(canonicalJson(value));
 }
 
-function write(value: JsonValue, parts: string[]): void {
-  if (value === null) {
-    parts.push("null");
-    return;
-  }
-  switch (typeof value) {
-    case "boolean":
-      parts.push(value ? "true" : "false");
-      return;
-    case "string":
-      parts.push(escapeString(value));
-      return;
-    case "bigint":
-      parts.push(value.toString());
-      return;
-    case "number":
-      parts.push(Number.isInteger(value) && !Object.is(value, -0) ? integerText(value) : formatFloat(value));
-      return;
-  }
-  if (value instanceof JsonFloat) {
-    parts.push(formatFloat(value.value));
-    return;
-  }
-  if (Array.isArray(value)) {
-    parts.push("[");
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) parts.push(",");
-      write((value as readonly JsonValue[])[i] as JsonValue, parts);
-    }
-    parts.push("]");
-    return;
-  }
-  const object = value as { readonly [key: string]: JsonValue };
-  const keys = Object.keys(object)
-    .filter((key) => object[key] !== undefined)
-    .sort(compareUtf8);
-  parts.push("{");
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    if (i > 0) parts.push(",");
-    parts.push(escapeString(key), ":");
-    write(object[key] as JsonValue, parts);
-  }
-  parts.push("}");
-}
+const CANONICAL: JsonStyle = {
+  number: (value, float) =>
+    !float && Number.isInteger(value) && !Object.is(value, -0) ? integerText(value) : formatFloat(value),
+  quote: (text) => escapeString(text),
+  keys: (object) => Object.keys(object).sort(compareUtf8),
+  pad: "",
+};
 
 function integerText(value: number): string {
   // Integers beyond 2^53 still print exactly (BigInt gives all digits, no exponent).

@@ -1,5 +1,6 @@
 import { escapeString } from "./canonicalJson";
-import { JsonFloat, type JsonValue } from "./jsonValue";
+import type { JsonValue } from "./jsonValue";
+import { type JsonStyle, writeJson } from "./writeJson";
 
 /**
  * Serializes a value as compact JSON in member order, keeping the int/float kind of numbers so
@@ -10,62 +11,21 @@ import { JsonFloat, type JsonValue } from "./jsonValue";
  */
 export function stringifyJson(value: JsonValue, indent = 0): string {
   const parts: string[] = [];
-  write(value, parts, indent > 0 ? " ".repeat(indent) : "", "\n");
+  writeJson(value, parts, indent > 0 ? { ...COMPACT, pad: " ".repeat(indent) } : COMPACT);
   return parts.join("");
 }
+
+const COMPACT: JsonStyle = {
+  number: (value, float) =>
+    !float && Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : floatText(value),
+  quote: (text) => escapeString(text),
+  keys: (object) => Object.keys(object),
+  pad: "",
+};
 
 function floatText(value: number): string {
   if (!Number.isFinite(value)) return "null";
   if (Object.is(value, -0)) return "-0.0";
   const text = String(value);
   return /[.e]/.test(text) ? text : `${text}.0`;
-}
-
-function write(value: JsonValue, parts: string[], pad: string, newline: string): void {
-  const inner = `${newline}${pad}`;
-  if (value === null) {
-    parts.push("null");
-    return;
-  }
-  switch (typeof value) {
-    case "boolean":
-      parts.push(value ? "true" : "false");
-      return;
-    case "string":
-      parts.push(escapeString(value));
-      return;
-    case "bigint":
-      parts.push(value.toString());
-      return;
-    case "number":
-      parts.push(Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : floatText(value));
-      return;
-  }
-  if (value instanceof JsonFloat) {
-    parts.push(floatText(value.value));
-    return;
-  }
-  if (Array.isArray(value)) {
-    parts.push("[");
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) parts.push(",");
-      if (pad) parts.push(inner);
-      write((value as readonly JsonValue[])[i] as JsonValue, parts, pad, inner);
-    }
-    parts.push(pad && value.length > 0 ? `${newline}]` : "]");
-    return;
-  }
-  const object = value as { readonly [key: string]: JsonValue };
-  parts.push("{");
-  let first = true;
-  for (const key of Object.keys(object)) {
-    const member = object[key];
-    if (member === undefined) continue;
-    if (!first) parts.push(",");
-    first = false;
-    if (pad) parts.push(inner);
-    parts.push(escapeString(key), pad ? ": " : ":");
-    write(member, parts, pad, inner);
-  }
-  parts.push(pad && !first ? `${newline}}` : "}");
 }
