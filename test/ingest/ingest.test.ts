@@ -6,7 +6,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { addDatasets, orderSnapshots, readSnapshots } from "../../src/ingest/addDatasets";
-import { ReadInputError } from "../../src/ingest/errors";
+import { PrepareError, ReadInputError } from "../../src/ingest/errors";
 import { ingestPush } from "../../src/ingest/ingestPush";
 import { pullDataset } from "../../src/ingest/pullers";
 import { tailDataset } from "../../src/ingest/tailDataset";
@@ -369,6 +369,38 @@ ${prepare}      read: ${read}
       value: "2021-06-01T12:00:00Z",
     });
     expect(await pullDataset(ws, "gz")).toMatchObject({ status: "unchanged" });
+  });
+
+  test("Pipe prepare step runs a command over the file; a failing command is a PrepareError", async () => {
+    const file = await write("pipe/semi.csv", "k;v\nx;1\n");
+    const ds = await addFromYaml(
+      ws,
+      pollYaml(
+        "piped",
+        `{ kind: Url, url: "${file}", eventTime: { kind: FromSystemTime } }`,
+        "{ kind: Csv, header: true }",
+        "{ kind: Append }",
+        '      prepare: [ { kind: Pipe, command: [tr, ";", ","] } ]\n',
+      ),
+    );
+    expect(await pullDataset(ws, "piped")).toMatchObject({ rowCount: 1 });
+    const [row] = await rows("piped");
+    expect(row?.slice(4)).toEqual(["x", "1"]);
+    expect(row?.[3]).toBe(row?.[2]); // FromSystemTime: event time is the ingest's system time
+    const failing = await addFromYaml(
+      ws,
+      pollYaml(
+        "pipefail",
+        `{ kind: Url, url: "${file}" }`,
+        "{ kind: Csv }",
+        "{ kind: Append }",
+        '      prepare: [ { kind: Pipe, command: ["false"] } ]\n',
+      ),
+    );
+    const before = await snapshotOf(failing);
+    await expect(pullDataset(ws, "pipefail")).rejects.toThrowError(PrepareError);
+    expect(await snapshotOf(failing)).toEqual(before);
+    expect(await verifyProblems(ds)).toEqual([]);
   });
 
   test("FilesGlob with zip archives and FromPath event time: only files after the last one are ingested", async () => {
