@@ -3,36 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { blockOf, RICH_EVENTS } from "../../../test/fixtures/metadataEvents";
+import { captureOutput, runCli } from "../../../test/harness/cli";
 import vectors from "../../../test/vectors/odf-blocks.json";
 import { blockHash, encodeMetadataBlock } from "../../odf/metadata/blockCodec";
-import { main } from "../main";
-import type { Output } from "../output";
 import { createRootCommand } from "../program";
 import { registerBlock } from "./block";
 
-function capture(): Output & { stdout: string; stderr: string } {
-  const out = {
-    stdout: "",
-    stderr: "",
-    isTty: false,
-    line: (text: string) => {
-      out.stdout += `${text}\n`;
-    },
-    raw: (text: string | Uint8Array) => {
-      out.stdout += typeof text === "string" ? text : Buffer.from(text).toString("utf8");
-    },
-    error: (text: string) => {
-      out.stderr += `${text}\n`;
-    },
-  };
-  return out;
-}
-
-async function run(...argv: string[]) {
-  const out = capture();
-  const code = await main(["node", "odf", ...argv], out);
-  return { code, ...out };
-}
+const run = runCli;
 
 describe("odf block", () => {
   let dir: string;
@@ -88,7 +65,7 @@ describe("odf block", () => {
 
   test("--help describes each subcommand", () => {
     const program = createRootCommand();
-    registerBlock(program, { out: capture(), workspaceDir: () => dir });
+    registerBlock(program, { out: captureOutput(), workspaceDir: () => dir });
     const block = program.commands.find((c) => c.name() === "block")!;
     const help = (name: string) => block.commands.find((c) => c.name() === name)!.helpInformation();
     expect(help("hash")).toContain("Usage: odf block hash [options] <file.yaml>");

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCli } from "../../../test/harness/cli";
 import { openDuckDb } from "../../engines/duckdb/openDuckDb";
 import { appendData } from "../../odf/workspace/appendData";
 import { initWorkspace } from "../../odf/workspace/workspace";
@@ -12,37 +13,13 @@ import { parseJson } from "../../query/parseJson";
 import { signCommitment } from "../../query/proof";
 import { stringifyJson } from "../../query/stringifyJson";
 import { type StartNodeReturnType, startNode } from "../../server/startNode";
-import { main } from "../main";
-import type { Output } from "../output";
-
-function capture(): Output & { stdout: string; stderr: string } {
-  const out = {
-    stdout: "",
-    stderr: "",
-    isTty: false,
-    line: (text: string) => {
-      out.stdout += `${text}\n`;
-    },
-    raw: (text: string | Uint8Array) => {
-      out.stdout += typeof text === "string" ? text : Buffer.from(text).toString("utf8");
-    },
-    error: (text: string) => {
-      out.stderr += `${text}\n`;
-    },
-  };
-  return out;
-}
 
 let dir: string;
 let wsDir: string;
 let node: StartNodeReturnType;
 let responseText: string;
 
-async function run(...argv: string[]) {
-  const out = capture();
-  const code = await main(["node", "odf", "--workspace", wsDir, ...argv], out);
-  return { code, stdout: out.stdout, stderr: out.stderr };
-}
+const run = (...argv: string[]) => runCli("--workspace", wsDir, ...argv);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "odf-proof-cli-"));
