@@ -42,7 +42,9 @@ const show = (v: ResponseValue | undefined) =>
  * Replays an oracle answer: decodes the request, pins every dataset at the block hash the response
  * recorded, runs the query exactly as a provider does (`executeRequest`) and compares the bytes.
  * A mismatch names the first differing row and both values; a dataset or block missing from the
- * local workspace makes the answer unreplayable rather than wrong.
+ * local workspace makes the answer unreplayable rather than wrong. An error answer records no
+ * versions: it matches when the replay at the local heads gives the same error bytes, and is
+ * unreplayable otherwise.
  */
 export async function replayAnswer(
   deps: ReplayDeps,
@@ -67,12 +69,6 @@ export async function replayAnswer(
   } catch (error) {
     if (!(error instanceof RequestDecodeError)) throw error;
     requestOk = false;
-  }
-  if (!claimed.ok && requestOk) {
-    return {
-      verdict: "CANNOT_REPLAY",
-      reason: `an error answer records no dataset versions: "${claimed.errorMessage}"`,
-    };
   }
   const pins = new Map<string, string>();
   if (claimed.ok) {
@@ -133,6 +129,17 @@ export async function replayAnswer(
     };
   }
   if (Buffer.from(outcome.response).equals(Buffer.from(answer.response))) return { verdict: "MATCH" };
+  if (!claimed.ok && requestOk) {
+    // An error answer records no dataset versions: the replay ran at the local heads, which proves
+    // an error that does not depend on the data (bad SQL, a refused function) but nothing else.
+    const replayed = decodeResponse(outcome.response);
+    return {
+      verdict: "CANNOT_REPLAY",
+      reason: `an error answer records no dataset versions ("${claimed.errorMessage}"); at the local heads the replay gives ${
+        replayed.ok ? `${replayed.rows.length} rows` : `"${replayed.errorMessage}"`
+      }`,
+    };
+  }
   return describeMismatch(claimed, decodeResponse(outcome.response));
 }
 

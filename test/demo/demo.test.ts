@@ -12,7 +12,9 @@ const alive = (pid: number) => {
 
 test("demo: runs end to end (MATCH, dispute upheld, stake slashed) and leaves no process behind", async () => {
   const lines: string[] = [];
-  const { childPids } = await runDemo({ log: (l) => lines.push(l) });
+  const { childPids } = await runDemo({ log: (l) => lines.push(l) }).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}\n${lines.join("\n")}`, { cause: error });
+  });
   const text = lines.join("\n");
   expect(text).toMatch(/MATCH request 1: the answer replays byte for byte/);
   expect(text).toMatch(/MISMATCH request 2: row 0, column 0: answered \d+(\.\d+)?, replay gives \d+(\.\d+)?/);

@@ -144,6 +144,25 @@ describe("disputes by replay against a hardhat node", () => {
     expect(await chain.read<number>(oracle, "requestStatus", [id])).toBe(3); // Disputed
   });
 
+  test("dispute check: an error answer matches when the replay gives the same error; --format json", async () => {
+    const request = requestBytes(ws.datasetId, ws.alias, "SELEC nothing FROM temps");
+    const [id] = await sendRequests(chain, consumer, [request]);
+    await provide(chain, chain.wallets[1]!, oracle, id!, await answerFromWorkspace(checkerDir, request));
+    const res = await cli("check", `${id}`, "--format", "json");
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual({
+      requestId: `${id}`,
+      provider: chain.wallets[1]!.account.address,
+      verdict: "MATCH",
+    });
+    const bad = await cli("check", "not-a-number");
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toBe("odf: <requestId>: expected a request id (a decimal integer)\n");
+    const unanswered = await cli("check", "999");
+    expect(unanswered.code).toBe(3);
+    expect(unanswered.stderr).toContain("odf: Request 999 not found at oracle");
+  });
+
   test("watchtower: disputes a wrong answer, ignores right ones, resumes from its cursor; the arbiter resolves", async () => {
     const cursorFile = path.join(mkdtempSync(path.join(tmpdir(), "odf-tower-")), "cursor.json");
     const tower = () =>

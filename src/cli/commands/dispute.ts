@@ -1,5 +1,18 @@
 import { z } from "zod";
+import { BaseError } from "../../errors/base";
 import type { RegisterCommand } from "../program";
+
+/** Parses CLI input with a schema; a failure is one line naming the option and the problem. */
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where =
+    issue && issue.path.length > 0
+      ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+      : what;
+  throw new BaseError(`${where}: ${issue?.message ?? "invalid"}`);
+}
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte hex address");
 const requestId = z.string().regex(/^\d+$/, "expected a request id (a decimal integer)").transform(BigInt);
@@ -68,8 +81,8 @@ export const registerDispute: RegisterCommand = (program, ctx) => {
       const { VERDICT_EXIT_CODES, formatVerdict } = await import("../../dispute/formatVerdict.js");
       let replayer: { close(): Promise<void> } | undefined;
       try {
-        const id = requestId.parse(rawId);
-        const opts = checkOptions.parse(raw);
+        const id = parse(requestId, rawId, "<requestId>");
+        const opts = parse(checkOptions, raw, "options");
         const { openReplayer } = await import("../../dispute/openReplayer.js");
         const { checkResponse } = await import("../../dispute/checkResponse.js");
         const client = await clients(opts.rpc);
@@ -127,7 +140,7 @@ export const registerDispute: RegisterCommand = (program, ctx) => {
     .option("--no-dispute", "only report mismatches, never open disputes")
     .option("--key-file <file>", "disputer key file (hex, mode 0600; default: ODF_DISPUTER_KEY)")
     .action(async (raw: unknown) => {
-      const opts = watchOptions.parse(raw);
+      const opts = parse(watchOptions, raw, "options");
       const { mkdirSync } = await import("node:fs");
       const path = await import("node:path");
       const { createServer } = await import("node:http");
@@ -206,8 +219,8 @@ export const registerDispute: RegisterCommand = (program, ctx) => {
     .option("--from-block <n>", "first block to search for the request's events")
     .option("--key-file <file>", "arbiter key file (hex, mode 0600)")
     .action(async (rawId: string, raw: unknown) => {
-      const id = requestId.parse(rawId);
-      const opts = resolveOptions.parse(raw);
+      const id = parse(requestId, rawId, "<requestId>");
+      const opts = parse(resolveOptions, raw, "options");
       const { DisputeSubmitError } = await import("../../dispute/errors.js");
       const { formatVerdict } = await import("../../dispute/formatVerdict.js");
       const { openReplayer } = await import("../../dispute/openReplayer.js");
