@@ -216,7 +216,8 @@ function rowToTx(row: Record<string, DuckDBValue>): TxRecord {
 
 /**
  * Opens (or creates) the provider journal, a DuckDB file. Only one process may hold it; a second
- * provider on the same workspace gets a `JournalError`. Writes are serialized.
+ * provider on the same workspace gets a `JournalError`. Requests are kept in memory; writes are
+ * group-committed (each resolves once durable).
  */
 export async function createJournal(params: { path: string; readOnly?: boolean }): Promise<Journal> {
   const file = path.resolve(params.path);
@@ -247,6 +248,76 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
 
   const requestInsert = `INSERT OR REPLACE INTO requests (${REQUEST_COLUMNS.map(([, c]) => c).join(", ")}) VALUES (${REQUEST_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
 
+  // Group commit: writes issued while a commit runs are committed together in the next transaction,
+  // so each write is durable when its promise resolves, and a burst costs one fsync per group.
+  type Write = { sql: string; values: DuckDBValue[]; resolve: () => void; reject: (e: unknown) => void };
+  let pending: Write[] = [];
+  let flushing = false;
+  const flush = () => {
+    if (flushing || pending.length === 0) return;
+    flushing = true;
+    const group = pending;
+    pending = [];
+    void serial(async () => {
+      if (group.length === 1) {
+        const [w] = group as [Write];
+        await connection.run(w.sql, w.values);
+        return;
+      }
+      await connection.run("BEGIN TRANSACTION");
+      try {
+        for (const w of group) await connection.run(w.sql, w.values);
+        await connection.run("COMMIT");
+      } catch (error) {
+        await connection.run("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    })
+      .then(
+        () => {
+          for (const w of group) w.resolve();
+        },
+        (error) => {
+          for (const w of group) w.reject(new JournalError("write failed", { cause: error }));
+        },
+      )
+      .finally(() => {
+        flushing = false;
+        flush();
+      });
+  };
+  const write = (...statements: [string, DuckDBValue[]][]) =>
+    Promise.all(
+      statements.map(
+        ([sql, values]) =>
+          new Promise<void>((resolve, reject) => {
+            pending.push({ sql, values, resolve, reject });
+          }),
+      ),
+    ).then(
+      () => undefined,
+      (error) => Promise.reject(error),
+    ) as Promise<void>;
+  const writeNow = (...statements: [string, DuckDBValue[]][]) => {
+    const done = write(...statements);
+    flush();
+    return done;
+  };
+
+  // Requests are served from memory (loaded once); the table is written through.
+  const cache = new Map<bigint, RequestRecord>();
+  for (const row of await rows("SELECT * FROM requests")) {
+    const rec = rowToRequest(row);
+    cache.set(rec.requestId, rec);
+  }
+  const [cursorRow] = await rows("SELECT block_number, block_hash FROM cursor WHERE id = 1");
+  let cursor: { blockNumber: bigint; blockHash: Hex } | undefined = cursorRow
+    ? { blockNumber: BigInt(cursorRow.block_number as bigint), blockHash: cursorRow.block_hash as Hex }
+    : undefined;
+  const byId = (a: RequestRecord, b: RequestRecord) =>
+    a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0;
+  const copy = (r: RequestRecord | undefined) => (r ? { ...r } : undefined);
+
   return {
     path: file,
     async bind({ chainId, oracle }) {
@@ -264,75 +335,81 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
       }
     },
     async getCursor() {
-      const [row] = await rows("SELECT block_number, block_hash FROM cursor WHERE id = 1");
-      if (!row) return undefined;
-      return { blockNumber: BigInt(row.block_number as bigint), blockHash: row.block_hash as Hex };
+      return cursor ? { ...cursor } : undefined;
     },
-    async setCursor({ blockNumber, blockHash }) {
-      await run("INSERT OR REPLACE INTO cursor VALUES (1, $1, $2)", [blockNumber, blockHash]);
+    async setCursor(next) {
+      if (cursor && cursor.blockNumber === next.blockNumber && cursor.blockHash === next.blockHash) return;
+      cursor = { ...next };
+      await writeNow(["INSERT OR REPLACE INTO cursor VALUES (1, $1, $2)", [next.blockNumber, next.blockHash]]);
     },
     async get(requestId) {
-      const [row] = await rows("SELECT * FROM requests WHERE request_id = $1", [requestId]);
-      return row ? rowToRequest(row) : undefined;
+      return copy(cache.get(requestId));
     },
     async put(record) {
-      await run(
-        requestInsert,
-        REQUEST_COLUMNS.map(([k]) => toDb(k, record[k])),
-      );
+      cache.set(record.requestId, { ...record });
+      await writeNow([requestInsert, REQUEST_COLUMNS.map(([k]) => toDb(k, record[k]))]);
     },
     async update(requestId, patch) {
       const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof RequestRecord, unknown][];
       if (entries.length === 0) return;
+      const current = cache.get(requestId);
+      if (current) cache.set(requestId, { ...current, ...(Object.fromEntries(entries) as Partial<RequestRecord>) });
       const sets = entries.map(([k], i) => `${COLUMN_OF.get(k)} = $${i + 2}`).join(", ");
-      await run(`UPDATE requests SET ${sets} WHERE request_id = $1`, [
-        requestId,
-        ...entries.map(([k, v]) => toDb(k, v)),
+      await writeNow([
+        `UPDATE requests SET ${sets} WHERE request_id = $1`,
+        [requestId, ...entries.map(([k, v]) => toDb(k, v))],
       ]);
     },
     async listByStatus(statuses, limit = 1_000_000) {
-      if (statuses.length === 0) return [];
-      const list = statuses.map((_, i) => `$${i + 1}`).join(", ");
-      const found = await rows(
-        `SELECT * FROM requests WHERE status IN (${list}) ORDER BY request_id LIMIT ${Math.floor(limit)}`,
-        [...statuses],
-      );
-      return found.map(rowToRequest);
+      const wanted = new Set(statuses);
+      return [...cache.values()]
+        .filter((r) => wanted.has(r.status))
+        .sort(byId)
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
     },
     async listFromBlock(blockNumber) {
-      return (await rows("SELECT * FROM requests WHERE block_number >= $1 ORDER BY request_id", [blockNumber])).map(
-        rowToRequest,
-      );
+      return [...cache.values()]
+        .filter((r) => r.blockNumber >= blockNumber)
+        .sort(byId)
+        .map((r) => ({ ...r }));
     },
     async lastAnswers(limit) {
-      return (
-        await rows(
-          `SELECT * FROM requests WHERE answered_at IS NOT NULL ORDER BY answered_at DESC, request_id DESC LIMIT ${Math.floor(limit)}`,
-        )
-      ).map(rowToRequest);
+      return [...cache.values()]
+        .filter((r) => r.answeredAt !== null)
+        .sort((a, b) => (b.answeredAt ?? 0) - (a.answeredAt ?? 0) || byId(b, a))
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
     },
     async countByStatus() {
-      const found = await rows("SELECT status, count(*) AS n FROM requests GROUP BY status");
-      return Object.fromEntries(found.map((r) => [r.status as string, Number(r.n as bigint)]));
+      const counts: Record<string, number> = {};
+      for (const r of cache.values()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      return counts;
     },
     async putTx(tx) {
-      await run(TX_INSERT, txValues(tx));
+      await writeNow([TX_INSERT, txValues(tx)]);
     },
     async recordIntent(tx, answer) {
-      await serial(async () => {
-        await connection.run("BEGIN TRANSACTION");
-        try {
-          await connection.run(TX_INSERT, txValues(tx));
-          await connection.run(
-            "UPDATE requests SET status = 'sending', nonce = $2, response = $3, request_error = $4, reason = $5, commitment = $6 WHERE request_id = $1",
-            [tx.requestId, BigInt(tx.nonce), answer.response, answer.requestError, answer.reason, answer.commitment],
-          );
-          await connection.run("COMMIT");
-        } catch (error) {
-          await connection.run("ROLLBACK").catch(() => undefined);
-          throw error;
-        }
-      });
+      const current = cache.get(tx.requestId as bigint);
+      if (current) {
+        cache.set(current.requestId, {
+          ...current,
+          status: "sending",
+          nonce: tx.nonce,
+          response: answer.response,
+          requestError: answer.requestError,
+          reason: answer.reason,
+          commitment: answer.commitment,
+        });
+      }
+      // Both statements land in the same group, hence the same transaction.
+      await writeNow(
+        [TX_INSERT, txValues(tx)],
+        [
+          "UPDATE requests SET status = 'sending', nonce = $2, response = $3, request_error = $4, reason = $5, commitment = $6 WHERE request_id = $1",
+          [tx.requestId, BigInt(tx.nonce), answer.response, answer.requestError, answer.reason, answer.commitment],
+        ],
+      );
     },
     async listOpenTxs() {
       return (await rows("SELECT * FROM txs WHERE status <> 'mined' ORDER BY nonce")).map(rowToTx);
@@ -345,6 +422,10 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
       return row?.n === null || row?.n === undefined ? undefined : Number(row.n as bigint);
     },
     async close() {
+      while (pending.length > 0 || flushing) {
+        flush();
+        await new Promise((r) => setTimeout(r, 5));
+      }
       await serial(async () => db.close());
     },
   };

@@ -234,9 +234,9 @@ export function createSubmitter(params: {
       }
     }
     setFunds(false);
+    // Kept in memory only: after a restart every unmined journaled transaction is broadcast again.
     const sent: TxRecord = { ...tx, status: "sent", sentAt: Date.now() };
     if (open.has(tx.nonce)) open.set(tx.nonce, sent);
-    await journal.putTx(sent);
     return true;
   };
 
