@@ -21,20 +21,10 @@ import {
 } from "@duckdb/node-api";
 import type { ResultColumn, ResultTypeTag, ResultValue } from "../types";
 import { formatDate, formatInterval, formatTime, formatTimestamp } from "./formatTemporal";
+import { FIXED_INTEGER_TYPES } from "./integerTypes";
 
-const INTEGER_TYPES: ReadonlySet<DuckDBTypeId> = new Set([
-  DuckDBTypeId.TINYINT,
-  DuckDBTypeId.SMALLINT,
-  DuckDBTypeId.INTEGER,
-  DuckDBTypeId.BIGINT,
-  DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UTINYINT,
-  DuckDBTypeId.USMALLINT,
-  DuckDBTypeId.UINTEGER,
-  DuckDBTypeId.UBIGINT,
-  DuckDBTypeId.UHUGEINT,
-  DuckDBTypeId.BIGNUM,
-]);
+/** Types whose values become `bigint`: the fixed-width integers and arbitrary-precision BIGNUM. */
+const INTEGER_TYPES: ReadonlySet<DuckDBTypeId> = new Set([...FIXED_INTEGER_TYPES, DuckDBTypeId.BIGNUM]);
 
 /** Normalized tag of a DuckDB type (see `ResultTypeTag`). */
 export function typeTag(type: DuckDBType): ResultTypeTag {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, type DuckDBType, DuckDBTypeId } from "@duckdb/node-api";
+import { FIXED_INTEGER_TYPES } from "../../engines/duckdb/integerTypes";
 import type { DataSlice } from "../metadata/types";
 import { SliceSourceError, SliceTimestampError, SliceWriteError } from "./errors";
 import { quoteIdent } from "./hashPlan";
@@ -131,18 +132,6 @@ function isRelationName(source: string): boolean {
 const OP_ERROR = "odf-slice: op must be an integer 0..3";
 const EVENT_TIME_ERROR = "odf-slice: event_time is NULL and no eventTime default was given";
 
-const INTEGER_TYPES = new Set([
-  DuckDBTypeId.TINYINT,
-  DuckDBTypeId.SMALLINT,
-  DuckDBTypeId.INTEGER,
-  DuckDBTypeId.BIGINT,
-  DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UTINYINT,
-  DuckDBTypeId.USMALLINT,
-  DuckDBTypeId.UINTEGER,
-  DuckDBTypeId.UBIGINT,
-  DuckDBTypeId.UHUGEINT,
-]);
 const TIME_TYPES = new Set([
   DuckDBTypeId.TIMESTAMP,
   DuckDBTypeId.TIMESTAMP_S,
@@ -184,7 +173,7 @@ function selectList(columns: readonly Column[], systemTime: string, eventTime: s
   const ev = find("event_time");
   let opExpr = "0::INTEGER";
   if (op !== undefined) {
-    if (!INTEGER_TYPES.has(op.type.typeId)) {
+    if (!FIXED_INTEGER_TYPES.has(op.type.typeId)) {
       throw new SliceSourceError(`Column "op" must be an integer (0..3), got ${op.type.toString()}`);
     }
     const q = quoteIdent(op.name);
