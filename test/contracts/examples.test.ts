@@ -89,12 +89,12 @@ describe("SensorConsumer", () => {
   });
 
   test("OdfConsumer: callbacks only from the oracle and only for ids it issued", async () => {
-    await expectRevert(c.send(owner, sensor, "onResult", [1n, ok([[1]])]), "OdfConsumerOnlyOracle", [
+    await expectRevert(c.send(owner, sensor, "onResult", [1n, ok([[1n]])]), "OdfConsumerOnlyOracle", [
       owner.account.address,
     ]);
     // a consumer wired to an EOA "oracle" shows the id check (the real oracle only calls back the sender)
     const fake = await c.deploy(owner, "SensorConsumer", [owner.account.address, "temp", DID, SQL]);
-    await expectRevert(c.send(owner, fake, "onResult", [7n, ok([[1]])]), "OdfConsumerUnknownRequest", [7n]);
+    await expectRevert(c.send(owner, fake, "onResult", [7n, ok([[1n]])]), "OdfConsumerUnknownRequest", [7n]);
   });
 });
 
@@ -115,7 +115,7 @@ describe("ParametricInsurance", () => {
   test("ParametricInsurance: an overturned answer never pays; a false answer does not trigger", async () => {
     await c.send(owner, insurance, "checkCondition");
     const id = await lastRequestId();
-    await c.send(provider, oracle, "provideResult", [id, ok([[1]])]);
+    await c.send(provider, oracle, "provideResult", [id, ok([[1n]])]);
     await c.send(beneficiary, oracle, "dispute", [id], { value: 1n });
     await c.send(owner, oracle, "resolveDispute", [id, true]);
     await c.advance(60);

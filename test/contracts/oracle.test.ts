@@ -40,7 +40,7 @@ const Mode = { Store: 0, Revert: 1, BurnGas: 2, HugeRevert: 3, Reenter: 4 } as c
 
 const ok = (rows: EncodableValue[][]) =>
   toHex(encodeResponse({ ok: true, rows, state: [{ datasetId: DID, blockHash: HASH }] }));
-const ANSWER = ok([[21.5, 1]]);
+const ANSWER = ok([[21.5, 1n]]);
 const ERROR_ANSWER = toHex(encodeResponse({ ok: false, errorMessage: "Invalid SQL" }));
 
 let c: TestChain;
