@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { BaseError } from "../../errors/base";
 import type { JsonValue } from "../../query/jsonValue";
-import { stringifyJson } from "../../query/stringifyJson";
 import type { RegisterCommand } from "../program";
 import { openCliWorkspace } from "../workspaceOpen";
 
@@ -71,6 +70,7 @@ export const registerProofCommands: RegisterCommand = (program, ctx) => {
         ctx.out.line(`MISMATCH expected ${result.expectedHash}, replay gave ${result.actualHash}`);
         const diff = result.firstDifference;
         if (diff) {
+          const { stringifyJson } = await import("../../query/stringifyJson.js");
           const show = (value: JsonValue | undefined) => (value === undefined ? "(no row)" : stringifyJson(value));
           ctx.out.line(`first differing row: ${diff.row}`);
           ctx.out.line(`  recorded: ${show(diff.expected)}`);

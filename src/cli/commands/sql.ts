@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { BaseError } from "../../errors/base";
 import type { JsonValue } from "../../query/jsonValue";
 import type { RegisterCommand } from "../program";
@@ -9,24 +8,30 @@ export class SqlArgumentError extends BaseError {
   override name = "SqlArgumentError";
 }
 
-const formatSchema = z.enum(["table", "json", "csv", "arrow"]);
-const pinSchema = z
-  .string()
-  .regex(/^[^=]+=[^=]+$/, "expected alias=blockHash")
-  .transform((text) => {
-    const at = text.indexOf("=");
-    return { alias: text.slice(0, at), blockHash: text.slice(at + 1) };
-  });
+/** The output formats of `odf sql`. */
+export type SqlFormat = "table" | "json" | "csv" | "arrow";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Parses the options of `odf sql` with zod; messages name the option and the bad value. */
-export function parseSqlOptions(opts: { format: string; at: string[] }): {
-  format: z.infer<typeof formatSchema>;
+/**
+ * Parses the options of `odf sql` with zod (loaded here, not at CLI start-up); messages name the
+ * option and the bad value.
+ */
+export async function parseSqlOptions(opts: { format: string; at: string[] }): Promise<{
+  format: SqlFormat;
   pins: Map<string, string>;
-} {
+}> {
+  const { z } = await import("zod");
+  const formatSchema = z.enum(["table", "json", "csv", "arrow"]);
+  const pinSchema = z
+    .string()
+    .regex(/^[^=]+=[^=]+$/, "expected alias=blockHash")
+    .transform((text) => {
+      const at = text.indexOf("=");
+      return { alias: text.slice(0, at), blockHash: text.slice(at + 1) };
+    });
   const format = formatSchema.safeParse(opts.format);
   if (!format.success) {
     throw new SqlArgumentError(`--format must be one of table, json, csv, arrow (got ${JSON.stringify(opts.format)})`);
@@ -54,7 +59,7 @@ export const registerSql: RegisterCommand = (program, ctx) => {
     .option("--format <format>", "table, json, csv or arrow", "table")
     .option("--at <alias=blockHash>", "read a dataset as of a block (repeatable)", collect, [])
     .action(async (query: string, opts: { format: string; at: string[] }) => {
-      const { format, pins } = parseSqlOptions(opts);
+      const { format, pins } = await parseSqlOptions(opts);
       const ws = await openCliWorkspace(ctx);
       const { createWorkspaceResolver } = await import("../../odf/workspace/workspaceResolver.js");
       const { createDuckDbEngine } = await import("../../engines/duckdb/createDuckDbEngine.js");
