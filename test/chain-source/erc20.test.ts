@@ -59,4 +59,38 @@ describe("chain source: ERC-20 Transfer events", () => {
       await cleanup();
     }
   });
+
+  test("watch follows the head: new Transfers arrive without another pull", async () => {
+    const { ws, cleanup } = await tempWorkspace();
+    const controller = new AbortController();
+    try {
+      const dataset = await createLogsDataset(ws, {
+        alias: "watched",
+        nodeUrl: node.url,
+        addresses: [token],
+        signature: "Transfer(address indexed from, address indexed to, uint256 value)",
+      });
+      const pulls: number[] = [];
+      const watching = createChainSource().watch(dataset, {
+        signal: controller.signal,
+        intervalMs: 100,
+        onPull: (r) => pulls.push(r.logs),
+      });
+      while (pulls.length === 0) await new Promise((r) => setTimeout(r, 50));
+      await send(chain, token, "ChainSourceToken", "mint", [DEPLOYER.address, 4242n]);
+      for (let i = 0; i < 100; i++) {
+        const rows = await queryDataset(dataset, 'SELECT event.value AS v FROM t ORDER BY "offset"');
+        if (rows.some((r) => r.v === "4242")) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      controller.abort();
+      await watching;
+      const values = (await queryDataset(dataset, `SELECT event.value AS v FROM t ORDER BY "offset"`)).map((r) => r.v);
+      expect(values.slice(-1)).toEqual(["4242"]);
+      expect(values.length).toBe(pulls.reduce((a, b) => a + b, 0));
+    } finally {
+      controller.abort();
+      await cleanup();
+    }
+  });
 });
