@@ -5,7 +5,7 @@
  * answer (MATCH); then a dishonest provider answers from a tampered copy, the watchtower disputes
  * it, the arbiter upholds and the stake is slashed.
  */
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -75,6 +75,9 @@ function findRoot(dir: string): string {
   return findRoot(parent);
 }
 
+/** Cleanups of the demos in progress (an interrupt runs them before exiting). */
+const running = new Set<() => Promise<void>>();
+
 export type DemoOptions = {
   /** Receives every line the demo prints (default: standard output). */
   log?: (line: string) => void;
@@ -95,6 +98,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReturnType
   const say = (text: string) => log(`\n[${++step}] ${text}`);
   const info = (text: string) => log(`    ${text}`);
   const cleanup: (() => Promise<void> | void)[] = [];
+  let stopping = false;
+  const runCleanup = async () => {
+    stopping = true;
+    for (const close of cleanup.reverse().splice(0)) await Promise.resolve(close()).catch(() => undefined);
+  };
+  running.add(runCleanup);
   const childPids: number[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), "odf-demo-"));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,9 +136,28 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReturnType
   try {
     say("Starting a local chain (hardhat node) ...");
     ensureCompiled(info);
-    const node: HardhatNode = await startHardhatNode();
-    if (node.process.pid !== undefined) childPids.push(node.process.pid);
-    cleanup.push(() => node.stop());
+    // Every hardhat child is killed on cleanup and on process exit, even one still starting up.
+    const onSpawn = (child: ChildProcess) => {
+      if (child.pid !== undefined) childPids.push(child.pid);
+      const kill = () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      };
+      process.once("exit", kill);
+      cleanup.push(
+        () =>
+          new Promise<void>((resolve) => {
+            process.off("exit", kill);
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once("exit", () => resolve());
+            child.kill("SIGKILL");
+          }),
+      );
+    };
+    // A free port can be taken between probing and binding on a busy machine: try twice.
+    const node: HardhatNode = await startHardhatNode({ onSpawn }).catch((error: unknown) => {
+      if (stopping) throw error;
+      return startHardhatNode({ onSpawn });
+    });
     info(`${node.url} (chain id ${node.chainId})`);
     const chain = { ...hardhat, rpcUrls: { default: { http: [node.url] } } } as Chain;
     const transport = http(node.url, { retryCount: 0 });
@@ -333,7 +361,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReturnType
       `request #${second.requestId} is now ${["None", "Pending", "Fulfilled", "Disputed", "Final", "Overturned"][status]}`,
     );
   } finally {
-    for (const close of cleanup.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    await runCleanup();
+    running.delete(runCleanup);
   }
   const seconds = (Date.now() - started) / 1000;
   log(`\nDone in ${seconds.toFixed(1)} s; the chain and the providers are stopped, temp files removed.`);
@@ -478,11 +507,12 @@ async function tamperDataset(workspaceDir: string, alias: string, column: string
 }
 
 if (require.main === module) {
-  const stop = () => {
-    process.stderr.write("demo: interrupted\n");
-    process.exitCode = 130;
+  const interrupt = (signal: NodeJS.Signals) => {
+    process.stderr.write(`demo: ${signal}, stopping the chain and the providers\n`);
+    void Promise.all([...running].map((stop) => stop())).finally(() => process.exit(130));
   };
-  process.once("SIGINT", stop);
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
   runDemo().then(
     () => process.exit(process.exitCode ?? 0),
     (error: unknown) => {

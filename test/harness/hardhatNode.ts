@@ -39,9 +39,12 @@ const ROOT = findRoot(__dirname);
 
 /**
  * Starts a real `hardhat node` on a free loopback port (chain id 31337, automine) and resolves once
- * it accepts JSON-RPC. Call `stop()` in `afterAll`.
+ * it accepts JSON-RPC. Call `stop()` in `afterAll`. `onSpawn` sees the child before it is ready
+ * (so a caller interrupted during start-up can still kill it).
  */
-export async function startHardhatNode(options: { port?: number } = {}): Promise<HardhatNode> {
+export async function startHardhatNode(
+  options: { port?: number; onSpawn?: (child: ChildProcess) => void } = {},
+): Promise<HardhatNode> {
   const port = options.port ?? (await getFreePort());
   const child = spawn(
     process.execPath,
@@ -55,6 +58,7 @@ export async function startHardhatNode(options: { port?: number } = {}): Promise
     ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" } },
   );
+  options.onSpawn?.(child);
   let output = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hardhat node did not start in 60s:\n${output}`)), 60_000);
