@@ -34,6 +34,14 @@ export type WritableMetadataChain = MetadataChain & {
     event: MetadataEvent,
     options?: AppendOptions,
   ): Promise<{ hash: string; block: MetadataBlock; state: ChainState }>;
+  /**
+   * Appends several events as consecutive blocks with ONE head move, so a crash leaves either all
+   * of them or none (e.g. a `SetDataSchema` and the `AddData` it introduces).
+   */
+  appendMany(
+    events: readonly MetadataEvent[],
+    options?: AppendOptions,
+  ): Promise<{ hashes: string[]; blocks: MetadataBlock[]; state: ChainState }>;
 };
 
 export type AppendOptions = {
@@ -95,38 +103,45 @@ export function createMetadataChain(store: DatasetStore): MetadataChain | Writab
   if (!store.writable) return chain;
   const writable = store as WritableDatasetStore;
 
-  const append: WritableMetadataChain["append"] = async (event, options = {}) => {
+  const appendMany: WritableMetadataChain["appendMany"] = async (events, options = {}) => {
     const before = await state();
     const now = options.systemTime ?? formatInstant(new Date());
     // Clocks can step back; the chain cannot.
     const systemTime =
       before.systemTime !== undefined && now < before.systemTime && !options.systemTime ? before.systemTime : now;
-    const block: MetadataBlock = {
-      systemTime,
-      sequenceNumber: before.sequenceNumber + 1,
-      event,
-      ...(before.head !== undefined ? { prevBlockHash: before.head } : {}),
-    };
-    const after = applyBlock(before, "pending", block);
-    const bytes = encodeMetadataBlock(block, { version: options.version ?? 3 });
-    const hash = blockHash(bytes);
-    for (const ref of referencedObjects(event)) {
-      if ((await writable.statObject(ref.kind, ref.hash)) === undefined) {
-        throw new ObjectNotFoundError({ kind: ref.kind, hash: ref.hash, location: writable.location });
+    let after = before;
+    const written: { hash: string; block: MetadataBlock; bytes: Uint8Array }[] = [];
+    for (const event of events) {
+      const block: MetadataBlock = {
+        systemTime,
+        sequenceNumber: after.sequenceNumber + 1,
+        event,
+        ...(after.head !== undefined ? { prevBlockHash: after.head } : {}),
+      };
+      const bytes = encodeMetadataBlock(block, { version: options.version ?? 3 });
+      const hash = blockHash(bytes);
+      after = applyBlock(after, hash, block);
+      for (const ref of referencedObjects(event)) {
+        if ((await writable.statObject(ref.kind, ref.hash)) === undefined) {
+          throw new ObjectNotFoundError({ kind: ref.kind, hash: ref.hash, location: writable.location });
+        }
       }
+      written.push({ hash, block, bytes });
     }
-    await writable.writeObject("blocks", hash, bytes);
+    if (written.length === 0) return { hashes: [], blocks: [], state: before };
+    for (const w of written) await writable.writeObject("blocks", w.hash, w.bytes);
     // Compare-and-swap on the head: another writer may have appended meanwhile.
     if ((await head()) !== before.head) throw new StoreError(`Concurrent append to ${writable.location}; retry`);
-    await writable.writeRef("head", hash);
-    cached = { ...after, head: hash };
-    if (after.slices.length > before.slices.length) {
-      const last = after.slices[after.slices.length - 1];
-      if (last) cached = { ...cached, slices: [...before.slices, { ...last, blockHash: hash }] };
-    }
-    return { hash, block, state: cached };
+    await writable.writeRef("head", after.head as string);
+    cached = after;
+    return { hashes: written.map((w) => w.hash), blocks: written.map((w) => w.block), state: after };
   };
-  return { ...chain, store: writable, append };
+
+  const append: WritableMetadataChain["append"] = async (event, options = {}) => {
+    const { hashes, blocks, state: after } = await appendMany([event], options);
+    return { hash: hashes[0] as string, block: blocks[0] as MetadataBlock, state: after };
+  };
+  return { ...chain, store: writable, append, appendMany };
 }
 
 /** Data and checkpoint files an event points at, which must exist before the block is written. */

@@ -4,7 +4,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { BaseError } from "../../errors/base";
 import { readSliceStats } from "../data/readSliceStats";
 import { writeDataSlice } from "../data/writeDataSlice";
-import type { DataField, DataSchema, DataSlice, ExtraAttributes, SourceState } from "../metadata/types";
+import type { DataField, DataSchema, DataSlice, ExtraAttributes, MetadataEvent, SourceState } from "../metadata/types";
 import { odfSchemaOfDuckDb } from "../schema/duckDbTypes";
 import { compareInstants, formatInstant } from "../time";
 import type { Dataset } from "./workspace";
@@ -90,6 +90,7 @@ export async function appendData(dataset: Dataset, params: AppendDataParameters)
   try {
     const result: AppendDataReturnType = { rowCount: written?.rowCount ?? 0 };
     let watermark = state.watermark;
+    let schemaEvent: MetadataEvent | undefined;
     if (written) {
       const file = `'${written.path.replaceAll("'", "''")}'`;
       const reader = await params.connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${file})`);
@@ -98,10 +99,7 @@ export async function appendData(dataset: Dataset, params: AppendDataParameters)
         .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       const schema = odfSchemaOfDuckDb(columns);
       const previous = state.schema?.schema;
-      if (!previous || checkSchemaEvolution(previous, schema)) {
-        const block = await dataset.chain.append({ kind: "SetDataSchema", schema }, { systemTime });
-        result.schemaBlockHash = block.hash;
-      }
+      if (!previous || checkSchemaEvolution(previous, schema)) schemaEvent = { kind: "SetDataSchema", schema };
       const stats = await readSliceStats(params.connection, written.path);
       if (stats.maxEventTime && (watermark === undefined || compareInstants(stats.maxEventTime, watermark) > 0)) {
         watermark = stats.maxEventTime;
@@ -119,19 +117,19 @@ export async function appendData(dataset: Dataset, params: AppendDataParameters)
     ) {
       watermark = params.watermark;
     }
-    const block = await dataset.chain.append(
-      {
-        kind: "AddData",
-        ...(state.checkpoint !== undefined ? { prevCheckpoint: state.checkpoint } : {}),
-        ...(state.lastOffset !== undefined ? { prevOffset: state.lastOffset } : {}),
-        ...(written ? { newData: written.slice } : {}),
-        ...(watermark !== undefined ? { newWatermark: watermark } : {}),
-        ...(params.sourceState ? { newSourceState: params.sourceState } : {}),
-        ...(params.extra ? { extra: params.extra } : {}),
-      },
-      { systemTime },
-    );
-    result.blockHash = block.hash;
+    // The schema (when new or evolved) and the data move the head once, together.
+    const addData: MetadataEvent = {
+      kind: "AddData",
+      ...(state.checkpoint !== undefined ? { prevCheckpoint: state.checkpoint } : {}),
+      ...(state.lastOffset !== undefined ? { prevOffset: state.lastOffset } : {}),
+      ...(written ? { newData: written.slice } : {}),
+      ...(watermark !== undefined ? { newWatermark: watermark } : {}),
+      ...(params.sourceState ? { newSourceState: params.sourceState } : {}),
+      ...(params.extra ? { extra: params.extra } : {}),
+    };
+    const appended = await dataset.chain.appendMany(schemaEvent ? [schemaEvent, addData] : [addData], { systemTime });
+    if (schemaEvent) result.schemaBlockHash = appended.hashes[0] as string;
+    result.blockHash = appended.hashes[appended.hashes.length - 1] as string;
     return result;
   } catch (error) {
     if (written) await rm(written.path, { force: true });
