@@ -56,6 +56,27 @@ describe("workspace", () => {
     expect(state.head).toBe(hash);
   });
 
+  test("appendMany moves the head once: all blocks or none", async () => {
+    const ws = await initWorkspace(dir, { fsync: false });
+    const ds = await ws.create({ alias: "many", kind: "Root" });
+    const head = await ds.chain.head();
+    await expect(
+      ds.chain.appendMany([
+        { kind: "SetInfo", description: "ok" },
+        { kind: "Seed", datasetId: ds.id, datasetKind: "Root" },
+      ]),
+    ).rejects.toThrow(/Seed is allowed only/);
+    expect(await ds.chain.head()).toBe(head);
+    const { hashes, state } = await ds.chain.appendMany([
+      { kind: "SetInfo", description: "a" },
+      { kind: "SetLicense", shortName: "CC0", name: "CC0 1.0", websiteUrl: "https://creativecommons.org" },
+    ]);
+    expect(hashes).toHaveLength(2);
+    expect(await ds.chain.head()).toBe(hashes[1]);
+    expect(state.sequenceNumber).toBe(2);
+    expect((await ds.chain.getBlock(hashes[1] as string)).block.prevBlockHash).toBe(hashes[0]);
+  });
+
   test("a block whose bytes do not match its name, and a head at a missing block, are detected", async () => {
     const ws = await initWorkspace(dir, { fsync: false });
     const ds = await ws.create({ alias: "a", kind: "Root" });
