@@ -205,6 +205,59 @@ export { type FulfilmentGasLimitParameters, fulfilmentGasLimit } from "./oracle/
 export { type ContractArtifact, loadArtifact } from "./oracle/contracts/loadArtifact";
 export { resultTypedData, type SignResultParameters, signResult } from "./oracle/contracts/signResult";
 export {
+  loadProviderConfig,
+  PROVIDER_ENV_OVERRIDES,
+  type ProviderConfig,
+  type ProviderConfigInput,
+  parseProviderConfig,
+  providerConfigSchema,
+} from "./oracle/provider/config";
+export {
+  ChainIdMismatchError as ProviderChainIdMismatchError,
+  FulfillmentError,
+  InsufficientFundsError,
+  JournalError,
+  ProviderConfigError,
+  ProviderError,
+  ProviderKeyError,
+  RemoteQueryUnavailableError,
+  RpcUnavailableError,
+  UnauthorizedProviderError,
+} from "./oracle/provider/errors";
+export { type ErrorReason, type ExecutionOutcome, executeRequest } from "./oracle/provider/executeRequest";
+export {
+  createJournal,
+  type Journal,
+  type RequestRecord,
+  type RequestStatus,
+  type TxRecord,
+} from "./oracle/provider/journal";
+export {
+  createLogWatcher,
+  type LogBatch,
+  type LogWatcher,
+  type LogWatcherParameters,
+} from "./oracle/provider/logWatcher";
+export { createProviderMetrics, type ProviderMetrics } from "./oracle/provider/metrics";
+export {
+  createProvider,
+  type Provider,
+  type ProviderDeps,
+  type ProviderSettings,
+  type ProviderStatus,
+} from "./oracle/provider/provider";
+export { createLocalQueryRunner, type QueryRunner } from "./oracle/provider/queryRunner";
+export { readProviderStatus } from "./oracle/provider/readProviderStatus";
+export { createRemoteQueryRunner } from "./oracle/provider/remoteQueryRunner";
+export { createProviderServer } from "./oracle/provider/server";
+export { createLocalSigner, loadSigner, type ProviderSigner } from "./oracle/provider/signer";
+export {
+  createRpcClient as createProviderRpcClient,
+  type ProviderNode,
+  startProviderNode,
+} from "./oracle/provider/startProviderNode";
+export { type Answer, createSubmitter, type SubmitOutcome, type Submitter } from "./oracle/provider/submitter";
+export {
   canonicalJson,
   canonicalJsonBytes,
   compareUtf8,
