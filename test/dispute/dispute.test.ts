@@ -193,6 +193,22 @@ describe("disputes by replay against a hardhat node", () => {
     expect(metrics).toContain("odf_watchtower_disputes_total 1");
     expect(await tower().poll()).toEqual([]); // a restart resumes after what was checked
 
+    // The CLI watchtower, once from block 0 without disputing: every answer so far, then nothing new.
+    const watched = await cli("watch", "--once", "--no-dispute", "--from-block", "0");
+    expect(watched.code).toBe(0);
+    const verdicts = watched.stdout.split("\n").filter((l) => /^(MATCH|MISMATCH|CANNOT-REPLAY) /.test(l));
+    expect(verdicts.map((l) => l.split(":")[0])).toEqual([
+      "MATCH request 1",
+      "CANNOT-REPLAY request 2",
+      "CANNOT-REPLAY request 3",
+      "MISMATCH request 4",
+      "MATCH request 5",
+      "MATCH request 6",
+      "MISMATCH request 7",
+    ]);
+    expect(watched.stdout).toContain("not disputed: no disputer wallet");
+    expect((await cli("watch", "--once", "--no-dispute")).stdout).toBe("");
+
     // The arbiter: refuses to resolve against the replay unless forced.
     await submitDispute(chain.wallets[5]!, chain.publicClient, { oracle, requestId: right! });
     process.env.ODF_ARBITER_KEY = hardhatKey(0);

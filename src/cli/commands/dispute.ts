@@ -34,6 +34,7 @@ const watchOptions = z.strictObject({
   pollInterval: z.coerce.number().int().positive().default(2000),
   metricsPort: z.coerce.number().int().nonnegative().optional(),
   dispute: z.boolean().default(true),
+  once: z.boolean().optional(),
   keyFile: z.string().min(1).optional(),
 });
 const resolveOptions = z
@@ -138,6 +139,7 @@ export const registerDispute: RegisterCommand = (program, ctx) => {
     .option("--poll-interval <ms>", "polling interval", "2000")
     .option("--metrics-port <port>", "serve Prometheus metrics at http://127.0.0.1:<port>/metrics")
     .option("--no-dispute", "only report mismatches, never open disputes")
+    .option("--once", "check every answer up to the head once, then exit (for cron jobs)")
     .option("--key-file <file>", "disputer key file (hex, mode 0600; default: ODF_DISPUTER_KEY)")
     .action(async (raw: unknown) => {
       const opts = parse(watchOptions, raw, "options");
@@ -176,6 +178,14 @@ export const registerDispute: RegisterCommand = (program, ctx) => {
           if (c.notDisputed) ctx.out.line(`  not disputed: ${c.notDisputed}`);
         },
       });
+      if (opts.once) {
+        try {
+          await tower.poll();
+        } finally {
+          await replayer.close();
+        }
+        return;
+      }
       const server =
         opts.metricsPort === undefined
           ? undefined
