@@ -286,7 +286,6 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
 
       progress("scan", start - 1);
       if (start <= end) {
-        let seq = 0;
         const ranges = fetchLogRanges(client, {
           filter: config.filter,
           fromBlock: start,
@@ -316,9 +315,7 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
             timestamps: range.timestamps,
             decoder,
             onMismatch: options.onMismatch ?? "skip",
-            seqStart: seq,
           });
-          seq += encoded.rows;
           if (failure !== undefined) throw failure;
           await stage.insertRows(encoded.text);
           result.logs += encoded.rows;

@@ -38,7 +38,10 @@ export type LogStage = {
   ): Promise<{ number: number; hash: string }[]>;
   /** Rows staged since the last `clear`. */
   rowCount(): number;
-  /** The query `appendData` reads: `op`, `event_time`, then the data columns, in stage order. */
+  /**
+   * What `appendData` reads: the stage table itself (`op`, `event_time`, then the data columns),
+   * whose insertion (rowid) order is the slice order: retractions first, then the new logs.
+   */
   readonly sourceSql: string;
   /** Empties the stage after a commit. */
   clear(): Promise<void>;
@@ -84,18 +87,16 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
   const table = `__odf_logs_${randomUUID().replaceAll("-", "")}`;
   const event = params.event && params.event.inputs.length > 0 ? eventColumn(params.event) : undefined;
   const dataColumns = [...RAW_COLUMNS, ...(event ? [{ name: "event", type: event.duckType }] : [])];
-  await connection.run(
-    `CREATE TEMP TABLE ${table} (seq BIGINT, op INTEGER, event_time TIMESTAMPTZ, ${dataColumns.map((c) => `${q(c.name)} ${c.type}`).join(", ")})`,
-  );
-  const jsonColumns = `{s: 'BIGINT', bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${
+  const create = `CREATE TEMP TABLE ${table} (op INTEGER, event_time TIMESTAMPTZ, ${dataColumns.map((c) => `${q(c.name)} ${c.type}`).join(", ")})`;
+  await connection.run(create);
+  const jsonColumns = `{bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${
     event ? `, e: ${sqlString(event.jsonType)}` : ""
   }}`;
   const select =
-    `s, 0, to_timestamp(ts), bn, from_hex(bh), to_timestamp(ts), ti, from_hex(th), li, from_hex(a), ` +
+    `0, to_timestamp(ts), bn, from_hex(bh), to_timestamp(ts), ti, from_hex(th), li, from_hex(a), ` +
     `from_hex(t0), from_hex(t1), from_hex(t2), from_hex(t3), from_hex(d)${event ? `, ${event.convert("e")}` : ""}`;
   const dataList = dataColumns.map((c) => q(c.name)).join(", ");
   let rows = 0;
-  let retractSeq = -1_000_000_000_000;
 
   return {
     async insertRows(text) {
@@ -114,12 +115,11 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
     async insertRetractions(slicePaths, aboveBlock) {
       if (slicePaths.length === 0) return 0;
       const reader = await connection.runAndReadAll(
-        `INSERT INTO ${table} (seq, op, event_time, ${dataList})
-         SELECT ${retractSeq} + row_number() OVER (ORDER BY block_number, log_index), 1, event_time, ${dataList}
-         FROM (${liveRowsSql(slicePaths, `block_number > ${aboveBlock}`)})`,
+        `INSERT INTO ${table} (op, event_time, ${dataList})
+         SELECT 1, event_time, ${dataList}
+         FROM (${liveRowsSql(slicePaths, `block_number > ${aboveBlock}`)}) ORDER BY block_number, log_index`,
       );
       const count = Number(reader.getRows()[0]?.[0] ?? 0);
-      retractSeq += count;
       rows += count;
       return count;
     },
@@ -134,9 +134,12 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
       return reader.getRows().map((r) => ({ number: Number(r[0]), hash: `0x${String(r[1])}` }));
     },
     rowCount: () => rows,
-    sourceSql: `SELECT op, event_time, ${dataList} FROM ${table} ORDER BY seq`,
+    sourceSql: table,
     async clear() {
-      await connection.run(`DELETE FROM ${table}`);
+      // Recreated rather than emptied: rowids restart at 0, so the slice writer reads the rows in
+      // insertion order without copying them into an ordered scratch table.
+      await connection.run(`DROP TABLE ${table}`);
+      await connection.run(create);
       rows = 0;
     },
     async drop() {

@@ -11,8 +11,6 @@ export type EncodeLogRowsParameters = {
   timestamps: ReadonlyMap<string, number>;
   decoder?: EventDecoder | undefined;
   onMismatch: OnMismatch;
-  /** Sequence number of the first row (rows keep the order of `logs`). */
-  seqStart: number;
 };
 
 export type EncodeLogRowsReturnType = {
@@ -37,7 +35,6 @@ export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsRet
   // One growing string (a rope V8 flattens once on write) is ~2x faster than joining an array of lines.
   let text = "";
   let rows = 0;
-  let seq = params.seqStart;
   let mismatched = 0;
   for (const log of logs) {
     const blockNumber = Number.parseInt(log.blockNumber, 16);
@@ -62,7 +59,7 @@ export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsRet
     const t = log.topics;
     rows++;
     text +=
-      `{"s":${seq++},"bn":${blockNumber},"bh":"${log.blockHash.slice(2)}","ts":${ts ?? "null"},` +
+      `{"bn":${blockNumber},"bh":"${log.blockHash.slice(2)}","ts":${ts ?? "null"},` +
       `"ti":${Number.parseInt(log.transactionIndex, 16)},"th":"${log.transactionHash.slice(2)}",` +
       `"li":${Number.parseInt(log.logIndex, 16)},"a":"${log.address.slice(2)}",` +
       `"t0":${hexOrNull(t[0])},"t1":${hexOrNull(t[1])},"t2":${hexOrNull(t[2])},"t3":${hexOrNull(t[3])},` +
