@@ -190,7 +190,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReturnType
     });
     info(`OdfOracle  ${oracle.address}  (fee 0.001 ETH, min stake 1 ETH, slash 1 ETH, dispute bond 0.1 ETH)`);
     const token = await deployContract(owner, client, { name: "ChainSourceToken" });
-    info(`DemoToken  ${token.address}  (an ERC-20: a sensor wallet mints one token unit per 1/100 °C)`);
+    info(`DemoToken  ${token.address}  (ChainSourceToken, an ERC-20: a sensor wallet mints one unit per 1/100 °C)`);
     for (const amount of [2050n, 2210n, 1980n]) {
       await send(
         sensorWallet.writeContract({
