@@ -1,9 +1,11 @@
+import { InvalidArgumentError } from "commander";
 import type { RegisterCommand } from "../program";
 import { openCliWorkspace } from "../workspaceOpen";
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be 0-65535, got ${value}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(`expected a TCP port 0-65535, got ${value}`);
   return n;
 }
 
