@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Address, parseEther } from "viem";
@@ -15,12 +15,14 @@ import { defaultOracleConfig } from "../../src/oracle/contracts/deployOracle";
 import type { ProviderNode } from "../../src/oracle/provider/startProviderNode";
 import { startChain, type TestChain } from "../contracts/fixture";
 import { runCli } from "../harness/cli";
+import { getFreePort } from "../harness/hardhatNode";
 import {
   createTestWorkspace,
   hardhatKey,
   requestBytes,
   sendRequests,
   startTestProvider,
+  waitFor,
   waitForAnswers,
 } from "../oracle/providerFixture";
 import { answerFromWorkspace, copyWorkspace, provide, tamperDataset } from "./fixture";
@@ -233,5 +235,41 @@ describe("disputes by replay against a hardhat node", () => {
     }
     expect(await chain.read<number>(oracle, "requestStatus", [right])).toBe(4); // Final
     expect(await chain.read<number>(oracle, "requestStatus", [wrong])).toBe(5); // Overturned
+  });
+
+  test("dispute watch: runs until SIGINT, serving Prometheus metrics of the checks", async () => {
+    rmSync(path.join(checkerDir, "watchtower"), { recursive: true, force: true });
+    const port = await getFreePort();
+    const others = process.listeners("SIGINT").length;
+    const running = cli(
+      "watch",
+      "--no-dispute",
+      "--from-block",
+      "0",
+      "--poll-interval",
+      "100",
+      "--metrics-port",
+      `${port}`,
+    );
+    const metrics = await waitFor(
+      async () => {
+        const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+          (r) => r.text(),
+          () => "",
+        );
+        return /odf_watchtower_checks_total\{verdict="mismatch"\} 2/.test(text) ? text : undefined;
+      },
+      20_000,
+      "watchtower metrics",
+    );
+    expect(metrics).toContain('odf_watchtower_checks_total{verdict="match"} 3');
+    expect(metrics).toContain('odf_watchtower_checks_total{verdict="cannot_replay"} 2');
+    expect(process.listeners("SIGINT")).toHaveLength(others + 1);
+    process.emit("SIGINT");
+    const res = await running;
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain("odf dispute watch: stopped");
+    expect(res.stdout).toContain("MISMATCH request 7: row 0, column 0: answered 515, replay gives 15");
+    expect(process.listeners("SIGINT")).toHaveLength(others);
   });
 });
