@@ -7,6 +7,7 @@ import { blockHash, encodeMetadataBlock } from "../../src/odf/metadata/blockCode
 import type { MetadataBlock } from "../../src/odf/metadata/types";
 import { appendData } from "../../src/odf/workspace/appendData";
 import { openWorkspace } from "../../src/odf/workspace/workspace";
+import { startNode } from "../../src/server/startNode";
 import { runCli } from "../harness/cli";
 
 describe("odf init / dataset new / list / log / verify", () => {
@@ -57,6 +58,29 @@ describe("odf init / dataset new / list / log / verify", () => {
     const none = await runCli("--workspace", path.join(dir, "missing"), "list");
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^odf: .*is not an ODF workspace\n$/);
+  });
+
+  test("pull <url> [alias] copies a dataset served over HTTP, verifying it, then reports up to date", async () => {
+    const node = await startNode({ workspace: await openWorkspace(ws, { fsync: false }), port: 0, host: "127.0.0.1" });
+    try {
+      const copyWs = path.join(dir, "copy");
+      await runCli("--workspace", copyWs, "init");
+      const url = `${node.url}/datasets/sensor`;
+      const first = await runCli("--workspace", copyWs, "pull", url, "sensor-copy");
+      expect(first.stderr).toBe("");
+      expect(first.stdout).toMatch(/^sensor-copy: 1 blocks, 0 files \(head f1620[0-9a-f]{64}\)\n$/);
+      expect((await runCli("--workspace", copyWs, "pull", url, "sensor-copy")).stdout).toBe(
+        "sensor-copy: up to date\n",
+      );
+      expect((await runCli("--workspace", copyWs, "verify", "sensor-copy")).code).toBe(0);
+      const misuse = await runCli("--workspace", copyWs, "pull", "sensor-copy", "other");
+      expect(misuse).toMatchObject({
+        code: 1,
+        stderr: "odf: The [alias] argument applies to a remote URL, not to sensor-copy\n",
+      });
+    } finally {
+      await node.close();
+    }
   });
 
   describe("verify reports each corruption with block and file, exit 1", () => {

@@ -1,4 +1,5 @@
 import type { Option } from "commander";
+import { BaseError } from "../../errors/base";
 import type { CliContext, RegisterCommand } from "../program";
 import { openCliWorkspace } from "../workspaceOpen";
 
@@ -24,6 +25,7 @@ export const registerPull: RegisterCommand = (program, ctx) => {
     .command("pull")
     .description("update a dataset from its polling source, or copy a remote dataset from an http(s) URL")
     .argument("<target>", "dataset alias or id, or the URL of a remote dataset")
+    .argument("[alias]", "local alias for a remote dataset (default: last URL segment)")
     .option("--force", "re-read the source even when it has not changed")
     .option("--as <alias>", "local alias for a remote dataset (default: last URL segment)")
     .option("--recursive", "bring every upstream dataset up to date first, in dependency order")
@@ -33,33 +35,43 @@ export const registerPull: RegisterCommand = (program, ctx) => {
       return n;
     });
   for (const ext of pullExtensions) for (const option of ext.options) cmd.addOption(option);
-  cmd.action(async (target: string, opts: { force?: boolean; as?: string; timeout?: number; recursive?: boolean }) => {
-    const ws = await openCliWorkspace(ctx);
-    if (/^https?:\/\//i.test(target)) {
-      const { pullRemote } = await import("../../odf/workspace/pullRemote.js");
-      const result = await pullRemote(ws, { url: target, ...(opts.as ? { alias: opts.as } : {}) });
-      ctx.out.line(
-        result.upToDate
-          ? `${result.alias}: up to date`
-          : `${result.alias}: ${result.newBlocks} blocks, ${result.newObjects} files (head ${result.head})`,
-      );
-      return;
-    }
-    if (opts.recursive) {
-      const { pullRecursive } = await import("../../transform/pullRecursive.js");
-      await pullRecursive(ws, target, { force: opts.force, timeoutMs: opts.timeout }, (step) => {
-        if (step.outcome === "skipped") ctx.out.line(`${step.alias}: skipped (${step.reason})`);
-        else if (step.outcome.status === "unchanged") ctx.out.line(`${step.alias}: up to date`);
-        else ctx.out.line(`${step.alias}: ${step.outcome.rowCount} records added (block ${step.outcome.blockHash})`);
-      });
-      return;
-    }
-    for (const ext of pullExtensions) if (await ext.handle(target, opts, ctx)) return;
-    const { pullDataset } = await import("../../ingest/pullers.js");
-    const outcome = await pullDataset(ws, target, { force: opts.force, timeoutMs: opts.timeout });
-    if (outcome.status === "unchanged") ctx.out.line(`${target}: up to date`);
-    else if (outcome.rowCount === 0)
-      ctx.out.line(`${target}: no new records (source state recorded, block ${outcome.blockHash})`);
-    else ctx.out.line(`${target}: ${records(outcome.rowCount)} added (block ${outcome.blockHash})`);
-  });
+  cmd.action(
+    async (
+      target: string,
+      aliasArg: string | undefined,
+      opts: { force?: boolean; as?: string; timeout?: number; recursive?: boolean },
+    ) => {
+      const ws = await openCliWorkspace(ctx);
+      if (/^https?:\/\//i.test(target)) {
+        const { pullRemote } = await import("../../odf/workspace/pullRemote.js");
+        const alias = aliasArg ?? opts.as;
+        const result = await pullRemote(ws, { url: target, ...(alias ? { alias } : {}) });
+        ctx.out.line(
+          result.upToDate
+            ? `${result.alias}: up to date`
+            : `${result.alias}: ${result.newBlocks} blocks, ${result.newObjects} files (head ${result.head})`,
+        );
+        return;
+      }
+      if (aliasArg !== undefined) {
+        throw new BaseError(`The [alias] argument applies to a remote URL, not to ${target}`);
+      }
+      if (opts.recursive) {
+        const { pullRecursive } = await import("../../transform/pullRecursive.js");
+        await pullRecursive(ws, target, { force: opts.force, timeoutMs: opts.timeout }, (step) => {
+          if (step.outcome === "skipped") ctx.out.line(`${step.alias}: skipped (${step.reason})`);
+          else if (step.outcome.status === "unchanged") ctx.out.line(`${step.alias}: up to date`);
+          else ctx.out.line(`${step.alias}: ${step.outcome.rowCount} records added (block ${step.outcome.blockHash})`);
+        });
+        return;
+      }
+      for (const ext of pullExtensions) if (await ext.handle(target, opts, ctx)) return;
+      const { pullDataset } = await import("../../ingest/pullers.js");
+      const outcome = await pullDataset(ws, target, { force: opts.force, timeoutMs: opts.timeout });
+      if (outcome.status === "unchanged") ctx.out.line(`${target}: up to date`);
+      else if (outcome.rowCount === 0)
+        ctx.out.line(`${target}: no new records (source state recorded, block ${outcome.blockHash})`);
+      else ctx.out.line(`${target}: ${records(outcome.rowCount)} added (block ${outcome.blockHash})`);
+    },
+  );
 };
