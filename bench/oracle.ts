@@ -40,7 +40,7 @@ import { type Figure, percentile, report } from "./lib/report";
  * Oracle provider figures on a local `hardhat node`: request-inclusion to answer-inclusion latency
  * (automine; 1-second interval mining, also in blocks), the throughput of answering a burst of 500
  * requests, and the same for a sequential one-at-a-time loop with a 1-second idle (the reference
- * provider's behaviour), measured in the same run. `npm run bench -- oracle [samples] [burst]`.
+ * provider's behaviour), measured in the same run. `npm run bench -- oracle [samples] [burst] [intervalBurst]`.
  */
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -69,7 +69,7 @@ export async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "odf-bench-oracle-"));
   const chain = { ...hardhat, rpcUrls: { default: { http: [node.url] } } } as Chain;
   const transport = http(node.url, { retryCount: 0 });
-  const client = createPublicClient({ chain, transport }) as PublicClient;
+  const client = createPublicClient({ chain, transport, cacheTime: 0, pollingInterval: 50 }) as PublicClient;
   const testClient = createTestClient({ chain, transport, mode: "hardhat" });
   const wallet = (i: number): Wallet =>
     createWalletClient({ account: privateKeyToAccount(keyOf(i)), chain, transport }) as Wallet;
@@ -261,6 +261,7 @@ export async function run(args: string[]): Promise<void> {
     const refAddress = privateKeyToAccount(refKey).address;
     const now = async () => Number(await client.getBlockNumber());
     const intervalSamples = Math.max(5, Math.floor(samples / 4));
+    const intervalBurst = Number(args[2] ?? 30);
 
     // Ours: automine latency, burst throughput, interval-mining latency.
     const wsA = await makeWorkspace("ours-latency");
@@ -280,6 +281,15 @@ export async function run(args: string[]): Promise<void> {
       ours = await startOurs(oursKey, b.oracle, wsB.ws.dir, from);
     });
     await ours.stop();
+    phase("ours, burst under 1 s mining");
+    const wsI = await makeWorkspace("ours-interval-burst");
+    const oi = await deploy(oursAddress);
+    await intervalMining(true);
+    const oursIntervalRps = await measureBurst(oi.oracle, oi.consumer, wsI.id, intervalBurst, async (from) => {
+      ours = await startOurs(oursKey, oi.oracle, wsI.ws.dir, from);
+    });
+    await intervalMining(false);
+    await ours.stop();
 
     // Reference: sequential, one at a time, 1 s idle between polls.
     const wsC = await makeWorkspace("reference");
@@ -297,6 +307,14 @@ export async function run(args: string[]): Promise<void> {
     const refRps = await measureBurst(d.oracle, d.consumer, wsC.id, burst, async (from) => {
       ref = startReference(refKey, d.oracle, wsC.ws, from);
     });
+    await ref.stop();
+    phase("reference, burst under 1 s mining");
+    const ri = await deploy(refAddress);
+    await intervalMining(true);
+    const refIntervalRps = await measureBurst(ri.oracle, ri.consumer, wsC.id, intervalBurst, async (from) => {
+      ref = startReference(refKey, ri.oracle, wsC.ws, from);
+    });
+    await intervalMining(false);
     await ref.stop();
 
     const p50 = (xs: number[]) => percentile(xs, 50);
@@ -316,10 +334,28 @@ export async function run(args: string[]): Promise<void> {
       { name: "referenceLatencyP99Ms", value: percentile(refLatency.ms, 99), unit: "ms", note: "sequential loop" },
       { name: "referenceThroughputRps", value: refRps, unit: "req/s", note: `sequential loop, burst of ${burst}` },
       { name: "referenceLatencyBlocksP50", value: p50(refInterval.blocks), unit: "blocks", note: "sequential loop" },
-      { name: "throughputRatio", value: oursRps / refRps, unit: "x", note: "ours / reference" },
+      {
+        name: "intervalThroughputRps",
+        value: oursIntervalRps,
+        unit: "req/s",
+        note: `burst of ${intervalBurst}, 1 s mining`,
+      },
+      {
+        name: "referenceIntervalThroughputRps",
+        value: refIntervalRps,
+        unit: "req/s",
+        note: `sequential loop, burst of ${intervalBurst}, 1 s mining`,
+      },
+      { name: "throughputRatio", value: oursRps / refRps, unit: "x", note: "ours / reference, automine" },
+      {
+        name: "intervalThroughputRatio",
+        value: oursIntervalRps / refIntervalRps,
+        unit: "x",
+        note: "ours / reference, 1 s mining",
+      },
       { name: "latencyP50Ratio", value: p50(refLatency.ms) / p50(oursLatency.ms), unit: "x", note: "reference / ours" },
     ];
-    report("oracle", figures, { pollIntervalMs: 100, samples, burst });
+    report("oracle", figures, { pollIntervalMs: 100, samples, burst, intervalBurst });
   } finally {
     for (const n of nodes) await n.stop().catch(() => undefined);
     await node.stop();
