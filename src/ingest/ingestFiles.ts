@@ -1,12 +1,12 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { duckDbType } from "../engines/duckdb/ingest/duckDbType";
 import { type InputFile, loadNewRecords } from "../engines/duckdb/ingest/loadNewRecords";
 import { checkMergeColumns, checkOpColumn, findDuplicateKey } from "../engines/duckdb/ingest/mergeChecks";
 import { mergeSql } from "../engines/duckdb/ingest/mergeSql";
 import { previousRecordsSql } from "../engines/duckdb/ingest/previousRecordsSql";
 import { openDuckDb } from "../engines/duckdb/openDuckDb";
 import type { DataSlice, MergeStrategy, ReadStep, SourceState, Transform } from "../odf/metadata/types";
+import { duckDbTypeOf as duckDbType } from "../odf/schema/duckDbTypes";
 import { appendData } from "../odf/workspace/appendData";
 import type { Dataset } from "../odf/workspace/workspace";
 import { EmptyInputError } from "./errors";

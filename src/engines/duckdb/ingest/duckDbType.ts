@@ -1,66 +1,12 @@
 import { IngestError } from "../../../ingest/errors";
-import type { DataSchema, DataType } from "../../../odf/metadata/types";
+import type { DataSchema } from "../../../odf/metadata/types";
+import { type DuckDbColumn, duckDbColumnsOf } from "../../../odf/schema/duckDbTypes";
 
 /** A column of a declared schema, as DuckDB sees it. */
-export type DeclaredColumn = { name: string; type: string };
-
-/** The DuckDB type of an ODF logical data type (`Option` wrappers only mark nullability). */
-export function duckDbType(type: DataType): string {
-  switch (type.kind) {
-    case "Binary":
-      return "BLOB";
-    case "Bool":
-      return "BOOLEAN";
-    case "Date":
-      return "DATE";
-    case "Decimal":
-      return `DECIMAL(${type.precision}, ${type.scale})`;
-    case "Duration":
-      return "INTERVAL";
-    case "Float16":
-    case "Float32":
-      return "FLOAT";
-    case "Float64":
-      return "DOUBLE";
-    case "Int8":
-      return "TINYINT";
-    case "Int16":
-      return "SMALLINT";
-    case "Int32":
-      return "INTEGER";
-    case "Int64":
-      return "BIGINT";
-    case "UInt8":
-      return "UTINYINT";
-    case "UInt16":
-      return "USMALLINT";
-    case "UInt32":
-      return "UINTEGER";
-    case "UInt64":
-      return "UBIGINT";
-    case "List":
-      return `${duckDbType(type.itemType)}[]`;
-    case "Map":
-      return `MAP(${duckDbType(type.keyType)}, ${duckDbType(type.valueType)})`;
-    case "Null":
-      return "VARCHAR";
-    case "Option":
-      return duckDbType(type.inner);
-    case "Struct":
-      return `STRUCT(${type.fields.map((f) => `"${f.name.replaceAll('"', '""')}" ${duckDbType(f.type)}`).join(", ")})`;
-    case "Time":
-      return "TIME";
-    case "Timestamp":
-      return type.timezone ? "TIMESTAMPTZ" : "TIMESTAMP";
-    case "String":
-      return "VARCHAR";
-  }
-}
+export type DeclaredColumn = DuckDbColumn;
 
 /** The columns of an ODF `DataSchema` as DuckDB names and types. */
-export function schemaColumns(schema: DataSchema): DeclaredColumn[] {
-  return schema.fields.map((f) => ({ name: f.name, type: duckDbType(f.type) }));
-}
+export const schemaColumns: (schema: DataSchema) => DeclaredColumn[] = duckDbColumnsOf;
 
 // Spark/Hive DDL type names (what `ddlSchema` manifests use) to DuckDB's.
 const DDL_TYPES: Record<string, string> = {
