@@ -169,6 +169,8 @@ function compileSpec(param: Typed): Spec {
 export type EventDecoder = {
   /** topic0 of the event (`keccak256` of its canonical signature). */
   readonly selector: Hex;
+  /** Parameters of the event: with none there is no `event` column (the decoder still checks the log). */
+  readonly fieldCount: number;
   /**
    * Decodes a log's topics (0x-prefixed, topic0 first) and data (0x-prefixed hex) into the JSON
    * object text of the `event` struct. Throws `AbiMismatch` when the log is not this event.
@@ -198,6 +200,7 @@ export function compileEventDecoder(event: AbiEvent): EventDecoder {
   const topicCount = indexed.length + 1;
   return {
     selector,
+    fieldCount: ordered.length,
     decode(topics, data) {
       if (topics.length !== topicCount) {
         throw new AbiMismatch(`has ${topics.length} topics, the event has ${topicCount}`);

@@ -23,7 +23,7 @@ export const RAW_COLUMNS: readonly { name: string; type: string }[] = [
 
 /** A DuckDB table collecting the rows of the next data slice: retractions first, then new logs. */
 export type LogStage = {
-  /** Loads newline-delimited JSON rows (`encodeLogRows`) into the stage. */
+  /** Loads tab-separated rows (`encodeLogRows`) into the stage. */
   insertRows(text: string): Promise<void>;
   /**
    * Stages a retraction (`op` = 1, `-R`) of every live log with `block_number > aboveBlock` in the
@@ -78,9 +78,10 @@ SELECT adds.* FROM adds JOIN net USING (block_hash, log_index) WHERE net.n > 0`;
 }
 
 /**
- * Creates the staging table of a pull in `connection`. Rows arrive as newline-delimited JSON
- * written to a transient file and loaded with DuckDB's `read_json` (typed columns, hex text
- * converted with `from_hex`), which runs on DuckDB's threads while the next logs are fetched.
+ * Creates the staging table of a pull in `connection`. Rows arrive as tab-separated text written
+ * to a transient file and loaded with DuckDB's `read_csv` (typed columns, hex text converted with
+ * `from_hex`, the event's JSON cast to its struct), which runs on DuckDB's threads while the next
+ * logs are fetched.
  */
 export async function createLogStage(params: CreateLogStageParameters): Promise<LogStage> {
   const { connection, tempDir } = params;
@@ -89,23 +90,27 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
   const dataColumns = [...RAW_COLUMNS, ...(event ? [{ name: "event", type: event.duckType }] : [])];
   const create = `CREATE TEMP TABLE ${table} (op INTEGER, event_time TIMESTAMPTZ, ${dataColumns.map((c) => `${q(c.name)} ${c.type}`).join(", ")})`;
   await connection.run(create);
-  const jsonColumns = `{bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${
-    event ? `, e: ${sqlString(event.jsonType)}` : ""
+  // Tab-separated rows (no quoting: hex, numbers and the event's JSON text, whose escapes keep tabs
+  // and newlines out); DuckDB's CSV reader loads them about twice as fast as newline-delimited JSON.
+  const csvColumns = `{bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${
+    event ? ", e: 'VARCHAR'" : ""
   }}`;
   const select =
     `0, to_timestamp(ts), bn, from_hex(bh), to_timestamp(ts), ti, from_hex(th), li, from_hex(a), ` +
-    `from_hex(t0), from_hex(t1), from_hex(t2), from_hex(t3), from_hex(d)${event ? `, ${event.convert("e")}` : ""}`;
+    `from_hex(t0), from_hex(t1), from_hex(t2), from_hex(t3), coalesce(from_hex(d), ''::BLOB)${
+      event ? `, ${event.convert(`CAST(e::JSON AS ${event.jsonType})`)}` : ""
+    }`;
   const dataList = dataColumns.map((c) => q(c.name)).join(", ");
   let rows = 0;
 
   return {
     async insertRows(text) {
       if (text === "") return;
-      const file = path.join(tempDir, `logs-${randomUUID()}.ndjson`);
+      const file = path.join(tempDir, `logs-${randomUUID()}.tsv`);
       await writeFile(file, text);
       try {
         const reader = await connection.runAndReadAll(
-          `INSERT INTO ${table} SELECT ${select} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${jsonColumns}, maximum_object_size = 1073741824)`,
+          `INSERT INTO ${table} SELECT ${select} FROM read_csv(${sqlString(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, max_line_size = 1073741824, columns = ${csvColumns})`,
         );
         rows += Number(reader.getRows()[0]?.[0] ?? 0);
       } finally {

@@ -14,19 +14,19 @@ export type EncodeLogRowsParameters = {
 };
 
 export type EncodeLogRowsReturnType = {
-  /** Newline-delimited JSON rows in the staging form (`createLogStage`). */
+  /** Tab-separated rows in the staging form (`createLogStage`): raw columns, then the event's JSON. */
   text: string;
   rows: number;
   mismatched: number;
 };
 
-function hexOrNull(value: string | undefined): string {
-  return value === undefined ? "null" : `"${value.slice(2)}"`;
+function hexOrEmpty(value: string | undefined): string {
+  return value === undefined ? "" : value.slice(2);
 }
 
 /**
- * Encodes raw RPC logs as staging rows (newline-delimited JSON: hex text without `0x` for binary
- * columns, numbers for integers, the decoded `event` struct as nested JSON). String building on
+ * Encodes raw RPC logs as staging rows (tab-separated: hex text without `0x` for binary columns,
+ * decimal integers, empty for absent topics, the decoded `event` struct as JSON). String building on
  * the raw hex is the fast path: no per-log objects, bigint or byte arrays beyond what decoding
  * wide integers needs.
  */
@@ -41,7 +41,8 @@ export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsRet
     let event = "";
     if (decoder) {
       try {
-        event = `,"e":${decoder.decode(log.topics, log.data)}`;
+        const decoded = decoder.decode(log.topics, log.data);
+        if (decoder.fieldCount > 0) event = `\t${decoded}`;
       } catch (error) {
         if (!(error instanceof AbiMismatch)) throw error;
         if (onMismatch === "fail") {
@@ -59,11 +60,9 @@ export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsRet
     const t = log.topics;
     rows++;
     text +=
-      `{"bn":${blockNumber},"bh":"${log.blockHash.slice(2)}","ts":${ts ?? "null"},` +
-      `"ti":${Number.parseInt(log.transactionIndex, 16)},"th":"${log.transactionHash.slice(2)}",` +
-      `"li":${Number.parseInt(log.logIndex, 16)},"a":"${log.address.slice(2)}",` +
-      `"t0":${hexOrNull(t[0])},"t1":${hexOrNull(t[1])},"t2":${hexOrNull(t[2])},"t3":${hexOrNull(t[3])},` +
-      `"d":"${log.data.slice(2)}"${event}}\n`;
+      `${blockNumber}\t${log.blockHash.slice(2)}\t${ts ?? ""}\t${Number.parseInt(log.transactionIndex, 16)}\t` +
+      `${log.transactionHash.slice(2)}\t${Number.parseInt(log.logIndex, 16)}\t${log.address.slice(2)}\t` +
+      `${hexOrEmpty(t[0])}\t${hexOrEmpty(t[1])}\t${hexOrEmpty(t[2])}\t${hexOrEmpty(t[3])}\t${log.data.slice(2)}${event}\n`;
   }
   return { text, rows, mismatched };
 }
