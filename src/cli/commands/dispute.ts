@@ -1,53 +1,4 @@
-import { z } from "zod";
-import { BaseError } from "../../errors/base";
 import type { RegisterCommand } from "../program";
-
-/** Parses CLI input with a schema; a failure is one line naming the option and the problem. */
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where =
-    issue && issue.path.length > 0
-      ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
-      : what;
-  throw new BaseError(`${where}: ${issue?.message ?? "invalid"}`);
-}
-
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte hex address");
-const requestId = z.string().regex(/^\d+$/, "expected a request id (a decimal integer)").transform(BigInt);
-const block = z.string().regex(/^\d+$/, "expected a block number").transform(BigInt).optional();
-
-const checkOptions = z.strictObject({
-  oracle: address,
-  rpc: z.url(),
-  fromBlock: block,
-  submit: z.boolean().optional(),
-  keyFile: z.string().min(1).optional(),
-  format: z.enum(["text", "json"]).default("text"),
-});
-const watchOptions = z.strictObject({
-  oracle: address,
-  rpc: z.url(),
-  fromBlock: block,
-  confirmations: z.coerce.number().int().nonnegative().default(0),
-  pollInterval: z.coerce.number().int().positive().default(2000),
-  metricsPort: z.coerce.number().int().nonnegative().optional(),
-  dispute: z.boolean().default(true),
-  once: z.boolean().optional(),
-  keyFile: z.string().min(1).optional(),
-});
-const resolveOptions = z
-  .strictObject({
-    oracle: address,
-    rpc: z.url(),
-    upheld: z.boolean().optional(),
-    rejected: z.boolean().optional(),
-    force: z.boolean().optional(),
-    fromBlock: block,
-    keyFile: z.string().min(1).optional(),
-  })
-  .refine((o) => Boolean(o.upheld) !== Boolean(o.rejected), "give exactly one of --upheld or --rejected");
 
 const json = (value: unknown) =>
   JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
@@ -82,6 +33,7 @@ export const registerDispute: RegisterCommand = (program, ctx) => {
       const { VERDICT_EXIT_CODES, formatVerdict } = await import("../../dispute/formatVerdict.js");
       let replayer: { close(): Promise<void> } | undefined;
       try {
+        const { parse, requestId, checkOptions } = await import("../../dispute/cliOptions.js");
         const id = parse(requestId, rawId, "<requestId>");
         const opts = parse(checkOptions, raw, "options");
         const { openReplayer } = await import("../../dispute/openReplayer.js");
@@ -142,6 +94,7 @@ export const registerDispute: RegisterCommand = (program, ctx) => {
     .option("--once", "check every answer up to the head once, then exit (for cron jobs)")
     .option("--key-file <file>", "disputer key file (hex, mode 0600; default: ODF_DISPUTER_KEY)")
     .action(async (raw: unknown) => {
+      const { parse, watchOptions } = await import("../../dispute/cliOptions.js");
       const opts = parse(watchOptions, raw, "options");
       const { mkdirSync } = await import("node:fs");
       const path = await import("node:path");
@@ -229,6 +182,7 @@ export const registerDispute: RegisterCommand = (program, ctx) => {
     .option("--from-block <n>", "first block to search for the request's events")
     .option("--key-file <file>", "arbiter key file (hex, mode 0600)")
     .action(async (rawId: string, raw: unknown) => {
+      const { parse, requestId, resolveOptions } = await import("../../dispute/cliOptions.js");
       const id = parse(requestId, rawId, "<requestId>");
       const opts = parse(resolveOptions, raw, "options");
       const { DisputeSubmitError } = await import("../../dispute/errors.js");

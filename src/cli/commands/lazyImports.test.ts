@@ -28,7 +28,7 @@ describe("CLI start-up: command modules load their heavy parts inside the action
     expect(topLevelValueImports(source)).toEqual(["zod", "../../engines/x", "pino"]);
   });
 
-  for (const name of ["block", "sql", "serve", "proofCommands"]) {
+  for (const name of ["block", "sql", "serve", "proofCommands", "dispute"]) {
     test(`${name}.ts imports only commander, node:*, the CLI layer and errors/base at the top`, async () => {
       const source = await readFile(path.join(__dirname, `${name}.ts`), "utf8");
       const heavy = topLevelValueImports(source).filter((spec) => !spec.startsWith("node:") && !ALLOWED.has(spec));
