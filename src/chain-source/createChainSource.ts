@@ -60,7 +60,7 @@ export type ChainSourcePullOptions = {
   commitRows?: number;
   /** Concurrent `eth_getLogs` requests (default 4). */
   concurrency?: number;
-  /** Blocks per request to start with (default 10); ranges adapt from there. */
+  /** Blocks per request to start with (default 2); ranges adapt from there. */
   initialRange?: number;
   /** Largest block range per request (default 50 000). */
   maxRange?: number;

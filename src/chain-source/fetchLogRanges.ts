@@ -24,7 +24,7 @@ export type FetchLogRangesParameters = {
   toBlock: number;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
-  /** Blocks in the first requests (default 10: a dense chain must not start with one huge request). */
+  /** Blocks in the first requests (default 2: a dense chain must not start with one huge request, and small first answers start the pipeline early). */
   initialRange?: number;
   /** Largest range asked for (default 50 000 blocks). */
   maxRange?: number;
@@ -56,7 +56,7 @@ export async function* fetchLogRanges(client: Client, params: FetchLogRangesPara
   const concurrency = Math.max(1, params.concurrency ?? 4);
   const targetLogs = params.targetLogs ?? 5_000;
   let maxRange = Math.max(1, params.maxRange ?? 50_000);
-  let span = Math.min(maxRange, Math.max(1, params.initialRange ?? 10));
+  let span = Math.min(maxRange, Math.max(1, params.initialRange ?? 2));
   const retry = params.retry ?? { retries: 5, baseDelayMs: 200 };
   const cache = params.timestampCache ?? new Map<string, number>();
   const onRetry = params.onRetry ? (e: unknown, attempt: number) => params.onRetry?.(e, attempt) : undefined;
