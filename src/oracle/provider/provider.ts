@@ -23,7 +23,7 @@ export type ProviderSettings = SubmitterConfig & {
   maxRows: number;
   maxResultBytes: number;
   unknownDatasetGraceSeconds: number | null;
-  /** Requests executed at once (default 4). */
+  /** Requests executed and submitted at once (default 16). */
   executeConcurrency?: number;
   /** How often requests waiting on an unknown dataset are checked again (default 5000 ms). */
   waitingRecheckMs?: number;
@@ -79,7 +79,7 @@ export type Provider = {
 export function createProvider(deps: ProviderDeps): Provider {
   const { client, journal, logger, metrics, settings } = deps;
   const address = deps.signer.address;
-  const concurrency = settings.executeConcurrency ?? 4;
+  const concurrency = settings.executeConcurrency ?? 16;
   const recheckMs = settings.waitingRecheckMs ?? 5000;
   const queue = new Set<bigint>();
   const running = new Map<bigint, Promise<void>>();
@@ -235,6 +235,9 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const onBatch = async (batch: LogBatch): Promise<void> => {
+    // Journal writes of a batch are issued together (one group commit) and all awaited before the
+    // cursor moves; the in-memory state they update is visible at once.
+    const writes: Promise<void>[] = [];
     const fresh = new Map(batch.sendRequests.map((l) => [l.requestId, l]));
     // Reorgs: journaled requests in the re-scanned range whose log is gone.
     for (const rec of await journal.listFromBlock(batch.fromBlock)) {
@@ -254,7 +257,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       const existing = await journal.get(log.requestId);
       if (existing && existing.blockHash === log.blockHash && existing.logIndex === log.logIndex) {
         if (existing.status === "dropped") {
-          await journal.update(log.requestId, { status: "pending", reason: null });
+          writes.push(journal.update(log.requestId, { status: "pending", reason: null }));
           enqueue(log.requestId);
         }
         continue;
@@ -265,19 +268,21 @@ export function createProvider(deps: ProviderDeps): Provider {
       } else {
         metrics.requestsSeen.inc();
       }
-      await journal.put({
-        ...log,
-        status: "pending",
-        reason: null,
-        seenAt: existing?.seenAt ?? Date.now(),
-        answeredAt: null,
-        answerBlock: null,
-        answeredBy: null,
-        response: null,
-        requestError: null,
-        commitment: null,
-        nonce: null,
-      });
+      writes.push(
+        journal.put({
+          ...log,
+          status: "pending",
+          reason: null,
+          seenAt: existing?.seenAt ?? Date.now(),
+          answeredAt: null,
+          answerBlock: null,
+          answeredBy: null,
+          response: null,
+          requestError: null,
+          commitment: null,
+          nonce: null,
+        }),
+      );
       enqueue(log.requestId);
     }
     const answers = new Map(batch.provideResults.map((l) => [l.requestId, l]));
@@ -288,13 +293,15 @@ export function createProvider(deps: ProviderDeps): Provider {
       const status: RequestStatus = ours ? "answered" : "answered_elsewhere";
       if (rec.status === status && rec.answerBlock === log.blockNumber) continue;
       const now = Date.now();
-      await journal.update(log.requestId, {
-        status,
-        answeredAt: now,
-        answerBlock: log.blockNumber,
-        answeredBy: log.provider,
-        ...(ours ? {} : { reason: "answered by another provider" }),
-      });
+      writes.push(
+        journal.update(log.requestId, {
+          status,
+          answeredAt: now,
+          answerBlock: log.blockNumber,
+          answeredBy: log.provider,
+          ...(ours ? {} : { reason: "answered by another provider" }),
+        }),
+      );
       queue.delete(log.requestId);
       if (ours) {
         metrics.requestsAnswered.inc({ result: log.requestError ? "error" : "ok" });
@@ -308,10 +315,11 @@ export function createProvider(deps: ProviderDeps): Provider {
     for (const rec of await journal.listByStatus(["answered", "answered_elsewhere"])) {
       if (rec.answerBlock === null || rec.answerBlock < batch.fromBlock || answers.has(rec.requestId)) continue;
       const status: RequestStatus = rec.status === "answered" && rec.nonce !== null ? "sending" : "pending";
-      await journal.update(rec.requestId, { status, answeredAt: null, answerBlock: null, answeredBy: null });
+      writes.push(journal.update(rec.requestId, { status, answeredAt: null, answerBlock: null, answeredBy: null }));
       if (status === "pending") enqueue(rec.requestId);
       logger.warn({ requestId: String(rec.requestId) }, "answer removed by a reorg");
     }
+    await Promise.all(writes);
   };
 
   const watcher: LogWatcher = createLogWatcher({
