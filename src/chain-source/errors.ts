@@ -109,3 +109,8 @@ export class ReorgTooDeepError extends ChainSourceError {
     );
   }
 }
+
+/** A chain-source CLI flag value is invalid. */
+export class LogsFlagError extends BaseError {
+  override name = "LogsFlagError";
+}

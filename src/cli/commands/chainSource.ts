@@ -1,15 +1,9 @@
 import { Option } from "commander";
-import { z } from "zod";
-import { BaseError } from "../../errors/base";
+import { LogsFlagError } from "../../chain-source/errors";
 import type { RegisterCommand } from "../program";
 import { openCliWorkspace } from "../workspaceOpen";
 import { datasetNewExtensions } from "./dataset";
 import { pullExtensions } from "./pull";
-
-/** A CLI flag value is invalid. */
-class LogsFlagError extends BaseError {
-  override name = "LogsFlagError";
-}
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
@@ -19,25 +13,6 @@ const count = (flag: string) => (value: string) => {
     throw new LogsFlagError(`${flag} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return n;
 };
-
-const newFlags = z.object({
-  fromLogs: z.literal(true),
-  rpc: z.array(z.string().url()).optional(),
-  chainId: z.number().int().nonnegative().optional(),
-  address: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address")).optional(),
-  event: z.string().optional(),
-  fromBlock: z.number().int().nonnegative().optional(),
-  filter: z.string().optional(),
-  allEvents: z.boolean().optional(),
-});
-
-function parseFlags<T>(schema: z.ZodType<T>, opts: Record<string, unknown>): T {
-  const parsed = schema.safeParse(opts);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const flag = `--${String(issue?.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  throw new LogsFlagError(`${flag}: ${issue?.message ?? "invalid value"}`);
-}
 
 /**
  * Adds the chain source to the CLI (register before `dataset` and `pull`):
@@ -63,7 +38,8 @@ export const registerChainSourceCli: RegisterCommand = () => {
     ],
     async handle(alias, opts, ctx) {
       if (!opts.fromLogs) return false;
-      const flags = parseFlags(newFlags, opts);
+      const { parseNewFlags } = await import("../../chain-source/cliFlags.js");
+      const flags = parseNewFlags(opts);
       const { createLogsDataset } = await import("../../chain-source/createLogsDataset.js");
       const ws = await openCliWorkspace(ctx);
       const dataset = await createLogsDataset(ws, {

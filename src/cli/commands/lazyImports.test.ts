@@ -11,6 +11,12 @@ const ALLOWED = new Set([
   "../workspaceOpen",
   "../workspaceDir",
   "../../errors/base",
+  // Error modules import only errors/base.
+  "../../chain-source/errors",
+  // Extension registries of other commands (light modules).
+  "./dataset",
+  "./pull",
+  "./verify",
 ]);
 
 /** Value imports at a module's top level (`import type` is erased and does not count). */
@@ -28,7 +34,7 @@ describe("CLI start-up: command modules load their heavy parts inside the action
     expect(topLevelValueImports(source)).toEqual(["zod", "../../engines/x", "pino"]);
   });
 
-  for (const name of ["block", "sql", "serve", "proofCommands", "dispute"]) {
+  for (const name of ["block", "sql", "serve", "proofCommands", "dispute", "chainSource"]) {
     test(`${name}.ts imports only commander, node:*, the CLI layer and errors/base at the top`, async () => {
       const source = await readFile(path.join(__dirname, `${name}.ts`), "utf8");
       const heavy = topLevelValueImports(source).filter((spec) => !spec.startsWith("node:") && !ALLOWED.has(spec));
