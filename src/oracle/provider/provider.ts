@@ -235,9 +235,6 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const onBatch = async (batch: LogBatch): Promise<void> => {
-    // Journal writes of a batch are issued together (one group commit) and all awaited before the
-    // cursor moves; the in-memory state they update is visible at once.
-    const writes: Promise<void>[] = [];
     const fresh = new Map(batch.sendRequests.map((l) => [l.requestId, l]));
     // Reorgs: journaled requests in the re-scanned range whose log is gone.
     for (const rec of await journal.listFromBlock(batch.fromBlock)) {
@@ -257,7 +254,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       const existing = await journal.get(log.requestId);
       if (existing && existing.blockHash === log.blockHash && existing.logIndex === log.logIndex) {
         if (existing.status === "dropped") {
-          writes.push(journal.update(log.requestId, { status: "pending", reason: null }));
+          await journal.update(log.requestId, { status: "pending", reason: null });
           enqueue(log.requestId);
         }
         continue;
@@ -268,21 +265,19 @@ export function createProvider(deps: ProviderDeps): Provider {
       } else {
         metrics.requestsSeen.inc();
       }
-      writes.push(
-        journal.put({
-          ...log,
-          status: "pending",
-          reason: null,
-          seenAt: existing?.seenAt ?? Date.now(),
-          answeredAt: null,
-          answerBlock: null,
-          answeredBy: null,
-          response: null,
-          requestError: null,
-          commitment: null,
-          nonce: null,
-        }),
-      );
+      await journal.put({
+        ...log,
+        status: "pending",
+        reason: null,
+        seenAt: existing?.seenAt ?? Date.now(),
+        answeredAt: null,
+        answerBlock: null,
+        answeredBy: null,
+        response: null,
+        requestError: null,
+        commitment: null,
+        nonce: null,
+      });
       enqueue(log.requestId);
     }
     const answers = new Map(batch.provideResults.map((l) => [l.requestId, l]));
@@ -293,15 +288,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       const status: RequestStatus = ours ? "answered" : "answered_elsewhere";
       if (rec.status === status && rec.answerBlock === log.blockNumber) continue;
       const now = Date.now();
-      writes.push(
-        journal.update(log.requestId, {
-          status,
-          answeredAt: now,
-          answerBlock: log.blockNumber,
-          answeredBy: log.provider,
-          ...(ours ? {} : { reason: "answered by another provider" }),
-        }),
-      );
+      await journal.update(log.requestId, {
+        status,
+        answeredAt: now,
+        answerBlock: log.blockNumber,
+        answeredBy: log.provider,
+        ...(ours ? {} : { reason: "answered by another provider" }),
+      });
       queue.delete(log.requestId);
       if (ours) {
         metrics.requestsAnswered.inc({ result: log.requestError ? "error" : "ok" });
@@ -315,11 +308,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     for (const rec of await journal.listByStatus(["answered", "answered_elsewhere"])) {
       if (rec.answerBlock === null || rec.answerBlock < batch.fromBlock || answers.has(rec.requestId)) continue;
       const status: RequestStatus = rec.status === "answered" && rec.nonce !== null ? "sending" : "pending";
-      writes.push(journal.update(rec.requestId, { status, answeredAt: null, answerBlock: null, answeredBy: null }));
+      await journal.update(rec.requestId, { status, answeredAt: null, answerBlock: null, answeredBy: null });
       if (status === "pending") enqueue(rec.requestId);
       logger.warn({ requestId: String(rec.requestId) }, "answer removed by a reorg");
     }
-    await Promise.all(writes);
   };
 
   const watcher: LogWatcher = createLogWatcher({
