@@ -1,4 +1,5 @@
 import type { RegisterCommand } from "../program";
+import { waitForShutdown } from "../waitForShutdown";
 
 const json = (value: unknown) =>
   JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
@@ -155,15 +156,7 @@ export const registerDispute: RegisterCommand = (program, ctx) => {
       if (server) await new Promise<void>((resolve) => server.listen(opts.metricsPort, "127.0.0.1", resolve));
       ctx.out.error(`odf dispute watch: checking answers of ${oracle}${wallet ? ` as ${wallet.account.address}` : ""}`);
       tower.start();
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          resolve();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await waitForShutdown();
       await tower.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await replayer.close();

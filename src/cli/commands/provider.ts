@@ -1,9 +1,6 @@
-import { z } from "zod";
-import { journalPath } from "../../oracle/provider/startProviderNode";
+import { Option } from "commander";
 import type { RegisterCommand } from "../program";
-
-const runOptions = z.strictObject({ config: z.string().min(1) });
-const statusOptions = z.strictObject({ config: z.string().min(1), format: z.enum(["text", "json"]).default("text") });
+import { waitForShutdown } from "../waitForShutdown";
 
 /**
  * `odf provider run --config provider.yaml`: runs the oracle provider node until SIGTERM/SIGINT.
@@ -17,8 +14,7 @@ export const registerProvider: RegisterCommand = (program, ctx) => {
     .command("run")
     .description("watch an oracle contract and answer its requests (stops on SIGTERM/SIGINT)")
     .requiredOption("-c, --config <file>", "provider config (YAML)")
-    .action(async (raw: unknown) => {
-      const opts = runOptions.parse(raw);
+    .action(async (opts: { config: string }) => {
       const { loadProviderConfig } = await import("../../oracle/provider/config.js");
       const { startProviderNode } = await import("../../oracle/provider/startProviderNode.js");
       const config = loadProviderConfig(opts.config);
@@ -26,15 +22,7 @@ export const registerProvider: RegisterCommand = (program, ctx) => {
       ctx.out.error(
         `odf provider: answering requests of ${config.oracleAddress} as ${node.provider.address}; http ${node.url}`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          resolve();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await waitForShutdown();
       await node.stop();
       ctx.out.error("odf provider: stopped");
     });
@@ -43,11 +31,11 @@ export const registerProvider: RegisterCommand = (program, ctx) => {
     .command("status")
     .description("show the provider's cursor, backlog and last answers")
     .requiredOption("-c, --config <file>", "provider config (YAML)")
-    .option("--format <format>", "text or json", "text")
-    .action(async (raw: unknown) => {
-      const opts = statusOptions.parse(raw);
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (opts: { config: string; format: "text" | "json" }) => {
       const { loadProviderConfig } = await import("../../oracle/provider/config.js");
       const { readProviderStatus } = await import("../../oracle/provider/readProviderStatus.js");
+      const { journalPath } = await import("../../oracle/provider/startProviderNode.js");
       const config = loadProviderConfig(opts.config);
       const status = await readProviderStatus({
         journalPath: journalPath(config.workspace),

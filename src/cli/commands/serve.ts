@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import type { RegisterCommand } from "../program";
+import { waitForShutdown } from "../waitForShutdown";
 import { openCliWorkspace } from "../workspaceOpen";
 
 function port(value: string): number {
@@ -26,15 +27,7 @@ export const registerServe: RegisterCommand = (program, ctx) => {
       if (node.keyCreated) ctx.out.line(`created node key ${node.nodeKey.did} in ${ws.path("node-key.json")}`);
       ctx.out.line(`odf serve: listening on ${node.url} (node ${node.nodeKey.did})`);
       ctx.out.line(`  API docs ${node.url}/docs, OpenAPI ${node.url}/openapi.json`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          resolve();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await waitForShutdown();
       await node.close();
       ctx.out.line("odf serve: stopped");
     });
