@@ -68,6 +68,8 @@ export async function checkSql(
     throw new ForbiddenQueryError(`exactly one statement is allowed, got ${count}`, { statement: "MULTIPLE" });
   }
   if (parsed.error) {
+    // json_serialize_sql serializes SELECTs only: DuckDB reports every other statement with this
+    // error type (its own wording), which is how a non-SELECT is told apart from a syntax error.
     if (parsed.error_type === "not implemented") {
       const name = await statementName(connection, sql);
       throw new ForbiddenQueryError(`only a SELECT statement is allowed, got ${name}`, { statement: name });
