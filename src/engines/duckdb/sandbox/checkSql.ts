@@ -68,13 +68,14 @@ export async function checkSql(
     throw new ForbiddenQueryError(`exactly one statement is allowed, got ${count}`, { statement: "MULTIPLE" });
   }
   if (parsed.error) {
-    // json_serialize_sql serializes SELECTs only: DuckDB reports every other statement with this
-    // error type (its own wording), which is how a non-SELECT is told apart from a syntax error.
-    if (parsed.error_type === "not implemented") {
-      const name = await statementName(connection, sql);
-      throw new ForbiddenQueryError(`only a SELECT statement is allowed, got ${name}`, { statement: name });
+    // The text parsed (statement extraction above succeeded), but json_serialize_sql serializes
+    // SELECTs only: anything else it refuses is another kind of statement, named from its
+    // prepared statement type. A parser error here would be DuckDB's two parsers disagreeing.
+    if (parsed.error_type === "parser") {
+      throw new InvalidQueryError(firstLine(parsed.error_message ?? "the query does not parse"));
     }
-    throw new InvalidQueryError(firstLine(parsed.error_message ?? "the query does not parse"));
+    const name = await statementName(connection, sql);
+    throw new ForbiddenQueryError(`only a SELECT statement is allowed, got ${name}`, { statement: name });
   }
   return inspectSelect(parsed.statements, policy);
 }
