@@ -6,7 +6,7 @@
  * it, the arbiter upholds and the stake is slashed.
  */
 import { type ChildProcess, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -31,7 +31,6 @@ import { disputeOracleAbi } from "../src/dispute/abi";
 import { formatVerdict } from "../src/dispute/formatVerdict";
 import { openReplayer } from "../src/dispute/openReplayer";
 import { createWatchtower } from "../src/dispute/watchtower";
-import { openDuckDb } from "../src/engines/duckdb/openDuckDb";
 import { openWorkspace } from "../src/odf/workspace/workspace";
 import { decodeResponse } from "../src/oracle/codec/decodeResponse";
 import { deployContract } from "../src/oracle/contracts/deployContract";
@@ -43,6 +42,7 @@ import { parseProviderConfig } from "../src/oracle/provider/config";
 import { createLocalSigner } from "../src/oracle/provider/signer";
 import { type ProviderNode, startProviderNode } from "../src/oracle/provider/startProviderNode";
 import { type HardhatNode, startHardhatNode } from "../test/harness/hardhatNode";
+import { tamperDataset } from "../test/harness/tamperDataset";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 const ROOT = findRoot(__dirname);
@@ -483,27 +483,6 @@ async function answerOf(client: PublicClient, oracle: Address, requestId: bigint
   if (!log) throw new Error(`no answer to request ${requestId}`);
   const response = decodeResponse(Buffer.from((log.args.response as Hex).slice(2), "hex"));
   return { provider: log.args.providerAddr as Address, state: response.ok ? response.state : [] };
-}
-
-/** Rewrites every data slice of a dataset, replacing one column, while its metadata stays as it was. */
-async function tamperDataset(workspaceDir: string, alias: string, column: string, expression: string) {
-  const workspace = await openWorkspace(workspaceDir);
-  const dataset = await workspace.open(alias);
-  const state = await dataset.chain.state();
-  const db = await openDuckDb();
-  try {
-    for (const { slice } of state.slices) {
-      const file = dataset.store.objectPath("data", slice.physicalHash);
-      const tmp = `${file}.tampered`;
-      await db.connection.run(
-        `COPY (SELECT * REPLACE (${expression} AS "${column}") FROM read_parquet('${file}')) TO '${tmp}' (FORMAT parquet)`,
-      );
-      chmodSync(file, 0o644);
-      renameSync(tmp, file);
-    }
-  } finally {
-    db.close();
-  }
 }
 
 if (require.main === module) {

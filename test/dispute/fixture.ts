@@ -1,45 +1,23 @@
-import { chmodSync, cpSync, mkdtempSync, renameSync } from "node:fs";
+import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Address, Hex } from "viem";
 import { createDuckDbEngine } from "../../src/engines/duckdb/createDuckDbEngine";
-import { openDuckDb } from "../../src/engines/duckdb/openDuckDb";
 import { openWorkspace } from "../../src/odf/workspace/workspace";
 import { createWorkspaceResolver } from "../../src/odf/workspace/workspaceResolver";
 import { executeRequest } from "../../src/oracle/provider/executeRequest";
 import { createLocalQueryRunner } from "../../src/oracle/provider/queryRunner";
 import { nodeKeyFromSecret } from "../../src/query/proof";
 import type { TestChain, Wallet } from "../contracts/fixture";
+import { tamperDataset } from "../harness/tamperDataset";
+
+export { tamperDataset };
 
 /** A copy of a workspace directory in a fresh temp dir. */
 export function copyWorkspace(dir: string): string {
   const to = path.join(mkdtempSync(path.join(tmpdir(), "odf-dispute-")), "ws");
   cpSync(dir, to, { recursive: true });
   return to;
-}
-
-/**
- * Rewrites every data slice of a dataset in place, replacing one column with an SQL expression,
- * while the metadata chain (and so the recorded block hashes) stays as it was: a dishonest copy.
- */
-export async function tamperDataset(workspaceDir: string, alias: string, column: string, expression: string) {
-  const workspace = await openWorkspace(workspaceDir, { fsync: false });
-  const dataset = await workspace.open(alias);
-  const state = await dataset.chain.state();
-  const db = await openDuckDb();
-  try {
-    for (const { slice } of state.slices) {
-      const file = dataset.store.objectPath("data", slice.physicalHash);
-      const tmp = `${file}.tampered`;
-      await db.connection.run(
-        `COPY (SELECT * REPLACE (${expression} AS "${column}") FROM read_parquet('${file}')) TO '${tmp}' (FORMAT parquet)`,
-      );
-      chmodSync(file, 0o644);
-      renameSync(tmp, file);
-    }
-  } finally {
-    db.close();
-  }
 }
 
 /** Runs a request on a workspace exactly as a provider does; returns the response bytes. */
