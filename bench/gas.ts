@@ -151,16 +151,26 @@ export async function run(_args: string[]): Promise<void> {
       ]);
       return `0x${Buffer.from(encodeResponse({ ok: true, rows: data, state: [{ datasetId: DID, blockHash: HASH }] })).toString("hex")}`;
     };
+    /** Gas the consumer callbacks of a transaction used (each depth-2 frame of its trace). */
     const callbackGas = async (receipt: TransactionReceipt): Promise<number> => {
       const trace = (await publicClient.request({
         method: "debug_traceTransaction" as never,
         params: [receipt.transactionHash, { disableStorage: true, disableMemory: true, disableStack: true }] as never,
       })) as { structLogs: StructLog[] };
-      const inner = trace.structLogs.filter((l) => l.depth === 2);
-      const first = inner[0];
-      const last = inner[inner.length - 1];
-      if (!first || !last) throw new Error("no callback frame in the trace");
-      return first.gas - (last.gas - last.gasCost);
+      let total = 0;
+      let frame: StructLog[] = [];
+      for (const l of [...trace.structLogs, undefined]) {
+        if (l && l.depth >= 2) {
+          frame.push(l);
+          continue;
+        }
+        const first = frame[0];
+        const last = frame[frame.length - 1];
+        if (first && last) total += first.gas - (last.gas - last.gasCost);
+        frame = [];
+      }
+      if (total === 0) throw new Error("no callback frame in the trace");
+      return total;
     };
     // steady state: the provider has earned fees before and its lock slot is warm in storage
     await send(provider, oracle, "provideResult", [await newRequest(), response(1)], undefined, 2_000_000n);
@@ -225,6 +235,40 @@ export async function run(_args: string[]): Promise<void> {
         });
       }
     }
+    // A batch of 10 signed 1-row answers in one provideSignedResults transaction.
+    const batch = [];
+    for (let i = 0; i < 10; i += 1) {
+      const id = await newRequest();
+      const body = response(1);
+      const signature = await provider.signTypedData({
+        account: provider.account,
+        domain: { name: "OdfOracle", version: "1", chainId: chain.id, verifyingContract: oracle },
+        types: {
+          OdfResult: [
+            { name: "requestId", type: "uint64" },
+            { name: "requestHash", type: "bytes32" },
+            { name: "responseHash", type: "bytes32" },
+          ],
+        },
+        primaryType: "OdfResult",
+        message: { requestId: id, requestHash: keccak256(request), responseHash: keccak256(body) },
+      });
+      batch.push({ requestId: id, response: body, signature });
+    }
+    const b = await send(relayer, oracle, "provideSignedResults", [batch], undefined, 5_000_000n);
+    const batchCallbacks = await callbackGas(b);
+    figures.push({
+      name: "batchPerAnswer1Row",
+      value: Number(b.gasUsed) / batch.length,
+      unit: "gas",
+      note: `provideSignedResults of ${batch.length}, per answer`,
+    });
+    figures.push({
+      name: "batchOverheadPerAnswer1Row",
+      value: (Number(b.gasUsed) - batchCallbacks) / batch.length,
+      unit: "gas",
+      note: "per answer, minus callbacks",
+    });
     figures.push({
       name: "provideResultPerRow",
       value: ((plain[100] ?? 0) - (plain[10] ?? 0)) / 90,

@@ -112,6 +112,30 @@ contract OdfOracle is IOdfOracle, Ownable, EIP712, ReentrancyGuardTransient {
         _fulfil(requestId, response, signer);
     }
 
+    /// @inheritdoc IOdfOracle
+    function provideSignedResults(SignedResult[] calldata results)
+        external
+        nonReentrant
+        returns (bool[] memory fulfilled)
+    {
+        fulfilled = new bool[](results.length);
+        for (uint256 i; i < results.length; ++i) {
+            SignedResult calldata r = results[i];
+            Request storage req = _requests[r.requestId];
+            if (req.state != RequestStatus.Pending) {
+                emit ResultSkipped(r.requestId, false);
+                continue;
+            }
+            if (block.timestamp >= req.deadline) {
+                emit ResultSkipped(r.requestId, true);
+                continue;
+            }
+            address signer = ECDSA.recover(resultDigest(r.requestId, req.commitment, keccak256(r.response)), r.signature);
+            _fulfil(r.requestId, r.response, signer);
+            fulfilled[i] = true;
+        }
+    }
+
     /// @notice Adds `msg.value` to the caller's provider stake.
     function depositStake() external payable {
         Provider storage p = _providers[msg.sender];
@@ -251,6 +275,16 @@ contract OdfOracle is IOdfOracle, Ownable, EIP712, ReentrancyGuardTransient {
     /// @return The request record (all zero for unknown ids).
     function getRequest(uint64 requestId) external view returns (Request memory) {
         return _requests[requestId];
+    }
+
+    /// @notice Several stored requests at once (a provider sizing a batch's gas reads them in one call).
+    /// @param requestIds The requests.
+    /// @return requests The request records, in order (all zero for unknown ids).
+    function getRequests(uint64[] calldata requestIds) external view returns (Request[] memory requests) {
+        requests = new Request[](requestIds.length);
+        for (uint256 i; i < requestIds.length; ++i) {
+            requests[i] = _requests[requestIds[i]];
+        }
     }
 
     /// @notice A provider's registration, stake and unwithdrawn fees.

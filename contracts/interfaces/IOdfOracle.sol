@@ -52,6 +52,13 @@ interface IOdfOracle {
         uint96 earned;
     }
 
+    /// @notice One answer of a `provideSignedResults` batch.
+    struct SignedResult {
+        uint64 requestId;
+        bytes response;
+        bytes signature;
+    }
+
     /// @notice An open or resolved dispute.
     struct Dispute {
         address disputer;
@@ -106,6 +113,12 @@ interface IOdfOracle {
     /// @param consumerAddr The requester credited with the fee.
     /// @param fee The refunded fee in wei.
     event RequestCancelled(uint64 indexed requestId, address indexed consumerAddr, uint256 fee);
+    /// @notice An answer of a `provideSignedResults` batch was not applied (the rest of the batch was).
+    /// @param requestId The request.
+    /// @param expired True: the request's deadline passed; false: it was no longer pending
+    /// (answered by someone else, cancelled, or unknown).
+    event ResultSkipped(uint64 indexed requestId, bool expired);
+
     /// @notice Someone disputed an answer.
     /// @param requestId The request.
     /// @param disputer Who posted the bond.
@@ -186,6 +199,14 @@ interface IOdfOracle {
     /// @param response The CBOR response.
     /// @param signature The provider's signature over `OdfResult(requestId, keccak256(request), keccak256(response))`.
     function provideSignedResult(uint64 requestId, bytes calldata response, bytes calldata signature) external;
+
+    /// @notice Answers several requests in one transaction, each on behalf of the provider that
+    /// signed it. A request that is no longer pending or has expired is skipped (`ResultSkipped`)
+    /// rather than failing the batch; any other problem (unauthorized signer, malformed response,
+    /// bad signature, too little gas for a callback) reverts the whole batch.
+    /// @param results The signed answers, applied in order.
+    /// @return fulfilled For each answer, whether it was applied.
+    function provideSignedResults(SignedResult[] calldata results) external returns (bool[] memory fulfilled);
 
     /// @notice Whether `addr` may answer: authorized and staked at least `minStake`.
     /// @param addr The provider address.

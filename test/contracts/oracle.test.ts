@@ -295,6 +295,99 @@ describe("provideSignedResult", () => {
   });
 });
 
+describe("provideSignedResults (batches)", () => {
+  const batch = (items: [bigint, Hex, Hex][]) =>
+    items.map(([requestId, response, signature]) => ({ requestId, response, signature }));
+
+  test("provideSignedResults: one transaction answers several requests, each for its signer; answered and expired ones are skipped", async () => {
+    await c.send(owner, oracle, "addProvider", [stranger.account.address]);
+    await c.send(stranger, oracle, "depositStake", [], { value: STAKE });
+    const expiring = await sendRequest();
+    await c.advance(500);
+    const [a, b, d] = [await sendRequest(), await sendRequest(), await sendRequest()];
+    await c.advance(200); // `expiring` is now past its 600 s deadline; the others are not
+    await c.send(provider, oracle, "provideResult", [b, ANSWER]);
+    const items = batch([
+      [a, ANSWER, await signAnswer(provider, a, ANSWER)],
+      [b, ANSWER, await signAnswer(provider, b, ANSWER)],
+      [d, ERROR_ANSWER, await signAnswer(stranger, d, ERROR_ANSWER)],
+      [expiring, ANSWER, await signAnswer(provider, expiring, ANSWER)],
+    ]);
+    const simulated = await c.publicClient.simulateContract({
+      address: oracle,
+      abi: c.abi,
+      functionName: "provideSignedResults",
+      args: [items],
+      account: relayer.account,
+    });
+    expect(simulated.result).toEqual([true, false, true, false]);
+    const receipt = await c.send(relayer, oracle, "provideSignedResults", [items]);
+    const answered = events(receipt, "ProvideResult").map((e) => [e.args.requestId, e.args.providerAddr]);
+    expect(answered).toEqual([
+      [a, provider.account.address],
+      [d, stranger.account.address],
+    ]);
+    expect(events(receipt, "ResultSkipped").map((e) => e.args)).toEqual([
+      { requestId: b, expired: false },
+      { requestId: expiring, expired: true },
+    ]);
+    expect(await c.read(oracle, "requestStatus", [a])).toBe(Status.Fulfilled);
+    expect(await c.read(oracle, "requestStatus", [d])).toBe(Status.Fulfilled);
+    expect(await c.read(oracle, "requestStatus", [expiring])).toBe(Status.Pending);
+    expect(await c.read(oracle, "withdrawableOf", [provider.account.address])).toBe(2n * FEE);
+    expect(await c.read(oracle, "withdrawableOf", [stranger.account.address])).toBe(FEE);
+    expect(await c.read(consumer, "lastRequestId")).toBe(d);
+  });
+
+  test("provideSignedResults: an unauthorized signer, a malformed response or too little gas reverts the whole batch", async () => {
+    const [x, y] = [await sendRequest(), await sendRequest()];
+    const good = [x, ANSWER, await signAnswer(provider, x, ANSWER)] as [bigint, Hex, Hex];
+    await expectRevert(
+      c.send(relayer, oracle, "provideSignedResults", [
+        batch([good, [y, ANSWER, await signAnswer(stranger, y, ANSWER)]]),
+      ]),
+      "UnauthorizedProvider",
+      [stranger.account.address],
+    );
+    await expectRevert(
+      c.send(relayer, oracle, "provideSignedResults", [
+        batch([good, [y, "0x1234", await signAnswer(provider, y, "0x1234")]]),
+      ]),
+      "OdfOracleMalformedResponse",
+      [y],
+    );
+    const both = batch([good, [y, ANSWER, await signAnswer(provider, y, ANSWER)]]);
+    const one = fulfilmentGasLimit({ callbackGasLimit: 200_000, responseLength: (ANSWER.length - 2) / 2 });
+    await expectRevert(
+      c.publicClient.simulateContract({
+        address: oracle,
+        abi: c.abi,
+        functionName: "provideSignedResults",
+        args: [both],
+        account: relayer.account,
+        gas: one,
+      }),
+      "OdfOracleInsufficientGas",
+    );
+    expect(await c.read(oracle, "requestStatus", [x])).toBe(Status.Pending);
+    expect(await c.read(oracle, "requestStatus", [y])).toBe(Status.Pending);
+    const receipt = await c.send(relayer, oracle, "provideSignedResults", [both], { gas: 2n * one });
+    expect(events(receipt, "ProvideResult").map((e) => e.args.requestId)).toEqual([x, y]);
+  });
+
+  test("getRequests: the stored requests in order, zero for unknown ids", async () => {
+    const [x, y] = [await sendRequest(150_000), await sendRequest(250_000)];
+    const got = await c.read<{ consumer: Address; callbackGasLimit: number; state: number }[]>(oracle, "getRequests", [
+      [y, 999n, x],
+    ]);
+    expect(got.map((r) => [r.consumer, r.callbackGasLimit, r.state])).toEqual([
+      [consumer, 250_000, Status.Pending],
+      ["0x0000000000000000000000000000000000000000", 0, Status.None],
+      [consumer, 150_000, Status.Pending],
+    ]);
+  });
+});
+
 describe("cancel and refund", () => {
   test("cancelRequest: only after the deadline; the fee goes back to the requester to the wei", async () => {
     const id = await sendRequest();
