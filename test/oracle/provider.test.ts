@@ -245,6 +245,30 @@ describe("oracle provider against a hardhat node", () => {
     }
   });
 
+  test("provider: over a WebSocket RPC, new-head subscriptions wake it (not the poll interval)", async () => {
+    const other = await createTestWorkspace("wsdata");
+    const wsNode = await startTestProvider({
+      rpcUrl: chain.node.url.replace(/^http/, "ws"),
+      oracle,
+      workspaceDir: other.workspaceDir,
+      key: hardhatKey(3),
+      // The first poll runs at start; the next is a minute away, so only a subscription can wake it.
+      config: { pollIntervalMs: 60_000, startBlock: Number(await chain.publicClient.getBlockNumber()) },
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      const [id] = await sendRequests(chain, consumer, [requestBytes(other.datasetId, "wsdata", "SELECT 4 AS four")]);
+      const answers = await waitForAnswers(chain, oracle, [id!], 20_000);
+      expect(answers.get(id!)!.map((l) => l.provider)).toEqual([chain.wallets[3]!.account.address]);
+      expect(decodeResponse(hexToBytes(answers.get(id!)![0]!.response))).toMatchObject({ ok: true, rows: [[4]] });
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await wsNode.stop();
+      other.close();
+    }
+  });
+
   test("provider: /health, /status and /metrics describe the node", async () => {
     const health = await fetch(`${node.url}/health`);
     expect(health.status).toBe(200);

@@ -119,6 +119,7 @@ export type AnswerLog = {
   requestError: boolean;
   consumerError: boolean;
   blockNumber: bigint;
+  transactionHash: Hex;
 };
 
 /** Every `ProvideResult` log of the oracle. */
@@ -137,6 +138,7 @@ export async function answerLogs(chain: TestChain, oracle: Address): Promise<Ans
     requestError: l.args.requestError,
     consumerError: l.args.consumerError,
     blockNumber: l.blockNumber,
+    transactionHash: l.transactionHash,
   }));
 }
 

@@ -2,8 +2,8 @@ import { parseAbi } from "viem";
 
 /**
  * The oracle surface the provider uses: the fixed protocol v1 events and functions (DESIGN 4.1),
- * plus `provideSignedResult` and the custom errors of our `OdfOracle` (answers to v1 contracts use
- * `provideResult` only).
+ * plus `provideSignedResult`, the `provideSignedResults` batch, `getRequests` and the custom errors of
+ * our `OdfOracle` (answers to v1 contracts use `provideResult` only).
  */
 export const providerOracleAbi = parseAbi([
   "event SendRequest(uint64 indexed requestId, address indexed consumerAddr, bytes request)",
@@ -20,11 +20,16 @@ export const providerOracleAbi = parseAbi([
   "function getRequest(uint64 requestId) view returns ((address consumer, uint40 deadline, uint32 callbackGasLimit, uint8 state, uint96 fee, address provider, bytes32 commitment))",
   "function provideResult(uint64 requestId, bytes result)",
   "function provideSignedResult(uint64 requestId, bytes response, bytes signature)",
+  "function getRequests(uint64[] requestIds) view returns ((address consumer, uint40 deadline, uint32 callbackGasLimit, uint8 state, uint96 fee, address provider, bytes32 commitment)[])",
+  "function provideSignedResults((uint64 requestId, bytes response, bytes signature)[] results) returns (bool[] fulfilled)",
+  "event ResultSkipped(uint64 indexed requestId, bool expired)",
 ]);
 
 /** The two events the provider watches. */
 export const sendRequestEvent = providerOracleAbi[0];
 export const provideResultEvent = providerOracleAbi[1];
+/** Emitted for each answer of a batch that was not applied (no longer pending, or expired). */
+export const resultSkippedEvent = providerOracleAbi[16];
 
 /** EIP-712 domain name and version of `OdfOracle` signed answers. */
 export const ODF_ORACLE_EIP712 = { name: "OdfOracle", version: "1" } as const;

@@ -69,9 +69,18 @@ export const providerConfigSchema = z.strictObject({
       feeBumpPercent: z.number().int().min(10).default(20),
       /** Fee cap (gwei) that replacements never exceed. */
       maxFeePerGasGwei: z.number().positive().default(500),
-      /** Gas limit of the response transaction (omitted: estimated, plus 20%). */
+      /**
+       * Gas limit per answer (omitted: computed from the request's callback gas limit and the
+       * response size, see `fulfilmentGasLimit`).
+       */
       gasLimit: z.number().int().positive().optional(),
-      /** Retries of a retryable failure before the request is marked failed. */
+      /**
+       * Answers sent together in one `provideSignedResults` transaction at most (signed results
+       * only; 1: one transaction per answer). Batches form only from answers that queue up.
+       */
+      maxBatch: z.number().int().min(1).max(256).default(32),
+      /** Gas limit a batch transaction stays under. */
+      maxBatchGas: z.number().int().min(1_000_000).default(12_000_000),
     })
     .prefault({}),
   /** The provider's HTTP server (`/health`, `/metrics`, `/requests/{id}`, `/status`). */

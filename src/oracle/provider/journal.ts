@@ -55,11 +55,11 @@ export type RequestRecord = {
   nonce: number | null;
 };
 
-/** One transaction of the provider's nonce sequence (an answer, or a cancel filling a nonce). */
+/** One transaction of the provider's nonce sequence (answers, or a cancel filling a nonce). */
 export type TxRecord = {
   nonce: number;
-  /** The request answered; null for a cancel (a self-transfer filling the nonce). */
-  requestId: bigint | null;
+  /** The requests answered (several for a `provideSignedResults` batch); empty for a cancel (a self-transfer filling the nonce). */
+  requestIds: bigint[];
   to: Address;
   data: Hex;
   gas: bigint;
@@ -74,6 +74,15 @@ export type TxRecord = {
   status: "signed" | "sent" | "mined";
   /** Unix ms of the last broadcast (0: never). */
   sentAt: number;
+};
+
+/** What the journal keeps of one answer when its transaction is signed. */
+export type AnswerIntent = {
+  requestId: bigint;
+  response: Hex;
+  requestError: boolean;
+  reason: string | null;
+  commitment: string | null;
 };
 
 /** The provider's persistent state: cursor, request journal, transactions (a DuckDB file). */
@@ -96,14 +105,11 @@ export type Journal = {
   countByStatus(): Promise<Record<string, number>>;
   putTx(tx: TxRecord): Promise<void>;
   /**
-   * Records the intent to answer, atomically: the signed transaction and the request's `sending`
-   * status with its nonce and response. Written before the transaction is broadcast, so a restart
-   * re-sends this exact transaction instead of answering again.
+   * Records the intent to answer, atomically: the signed transaction and each answered request's
+   * `sending` status with its nonce and response. Written before the transaction is broadcast, so a
+   * restart re-sends this exact transaction instead of answering again.
    */
-  recordIntent(
-    tx: TxRecord,
-    answer: { response: Hex; requestError: boolean; reason: string | null; commitment: string | null },
-  ): Promise<void>;
+  recordIntent(tx: TxRecord, answers: readonly AnswerIntent[]): Promise<void>;
   /** Transactions not yet known as mined, by nonce. */
   listOpenTxs(): Promise<TxRecord[]>;
   /** Transactions from a nonce on (mined or not), by nonce (reorg checks). */
@@ -125,7 +131,8 @@ CREATE TABLE IF NOT EXISTS txs (
   nonce BIGINT PRIMARY KEY, request_id UBIGINT, to_addr VARCHAR NOT NULL, data VARCHAR NOT NULL, gas VARCHAR NOT NULL,
   max_fee VARCHAR NOT NULL, max_priority_fee VARCHAR NOT NULL, raw VARCHAR NOT NULL, hash VARCHAR NOT NULL,
   hashes VARCHAR NOT NULL, status VARCHAR NOT NULL, sent_at BIGINT NOT NULL
-);`;
+);
+ALTER TABLE txs ADD COLUMN IF NOT EXISTS request_ids VARCHAR`;
 
 const REQUEST_COLUMNS: readonly [keyof RequestRecord, string][] = [
   ["requestId", "request_id"],
@@ -178,12 +185,36 @@ function rowToRequest(row: Record<string, DuckDBValue>): RequestRecord {
   };
 }
 
-const TX_INSERT = "INSERT OR REPLACE INTO txs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+// `request_id` (the first request) predates batches; `request_ids` lists them all, comma-separated.
+const TX_COLUMNS = [
+  "nonce",
+  "request_id",
+  "to_addr",
+  "data",
+  "gas",
+  "max_fee",
+  "max_priority_fee",
+  "raw",
+  "hash",
+  "hashes",
+  "status",
+  "sent_at",
+  "request_ids",
+];
+/** Whole-row upserts (the key first), merged per commit group into multi-row statements. */
+type Upsert = { into: string; width: number };
+const TX_UPSERT: Upsert = { into: `INSERT OR REPLACE INTO txs (${TX_COLUMNS.join(", ")})`, width: TX_COLUMNS.length };
+const REQUEST_UPSERT: Upsert = {
+  into: `INSERT OR REPLACE INTO requests (${REQUEST_COLUMNS.map(([, c]) => c).join(", ")})`,
+  width: REQUEST_COLUMNS.length,
+};
+/** Rows per multi-row statement. */
+const ROWS_PER_STATEMENT = 256;
 
 function txValues(tx: TxRecord): DuckDBValue[] {
   return [
     BigInt(tx.nonce),
-    tx.requestId,
+    tx.requestIds[0] ?? null,
     tx.to,
     tx.data,
     tx.gas.toString(),
@@ -194,13 +225,19 @@ function txValues(tx: TxRecord): DuckDBValue[] {
     tx.hashes.join(","),
     tx.status,
     BigInt(tx.sentAt),
+    tx.requestIds.join(","),
   ];
+}
+
+function rowRequestIds(row: Record<string, DuckDBValue>): bigint[] {
+  if (typeof row.request_ids === "string") return row.request_ids.split(",").filter(Boolean).map(BigInt);
+  return row.request_id === null || row.request_id === undefined ? [] : [BigInt(row.request_id as bigint)];
 }
 
 function rowToTx(row: Record<string, DuckDBValue>): TxRecord {
   return {
     nonce: Number(row.nonce as bigint),
-    requestId: row.request_id === null ? null : BigInt(row.request_id as bigint),
+    requestIds: rowRequestIds(row),
     to: row.to_addr as Address,
     data: row.data as Hex,
     gas: BigInt(row.gas as string),
@@ -246,27 +283,64 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
       await run(statement);
   }
 
-  const requestInsert = `INSERT OR REPLACE INTO requests (${REQUEST_COLUMNS.map(([, c]) => c).join(", ")}) VALUES (${REQUEST_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
-
   // Group commit: writes issued while a commit runs are committed together in the next transaction,
   // so each write is durable when its promise resolves, and a burst costs one fsync per group.
-  type Write = { sql: string; values: DuckDBValue[]; resolve: () => void; reject: (e: unknown) => void };
+  // Consecutive upserts into one table become one multi-row statement (DuckDB runs a statement in
+  // milliseconds but a row in microseconds).
+  type Write = {
+    sql: string;
+    values: DuckDBValue[];
+    upsert?: Upsert | undefined;
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  };
+  type Statement = [string, DuckDBValue[]] | [string, DuckDBValue[], Upsert];
   let pending: Write[] = [];
   let flushing = false;
+  const statementsOf = (group: readonly Write[]): [string, DuckDBValue[]][] => {
+    const out: [string, DuckDBValue[]][] = [];
+    for (let i = 0; i < group.length; ) {
+      const first = group[i] as Write;
+      const upsert = first.upsert;
+      if (!upsert) {
+        out.push([first.sql, first.values]);
+        i += 1;
+        continue;
+      }
+      // The last write of a key wins (a statement may not upsert one key twice).
+      const rows = new Map<string, DuckDBValue[]>();
+      for (; i < group.length && group[i]?.upsert === upsert; i += 1) {
+        const values = (group[i] as Write).values;
+        const key = String(values[0]);
+        rows.delete(key);
+        rows.set(key, values);
+      }
+      const all = [...rows.values()];
+      for (let start = 0; start < all.length; start += ROWS_PER_STATEMENT) {
+        const chunk = all.slice(start, start + ROWS_PER_STATEMENT);
+        const tuples = chunk.map(
+          (_, r) => `(${Array.from({ length: upsert.width }, (_, c) => `$${r * upsert.width + c + 1}`).join(", ")})`,
+        );
+        out.push([`${upsert.into} VALUES ${tuples.join(", ")}`, chunk.flat()]);
+      }
+    }
+    return out;
+  };
   const flush = () => {
     if (flushing || pending.length === 0) return;
     flushing = true;
     const group = pending;
     pending = [];
     void serial(async () => {
-      if (group.length === 1) {
-        const [w] = group as [Write];
-        await connection.run(w.sql, w.values);
+      const statements = statementsOf(group);
+      if (statements.length === 1) {
+        const [sql, values] = statements[0] as [string, DuckDBValue[]];
+        await connection.run(sql, values);
         return;
       }
       await connection.run("BEGIN TRANSACTION");
       try {
-        for (const w of group) await connection.run(w.sql, w.values);
+        for (const [sql, values] of statements) await connection.run(sql, values);
         await connection.run("COMMIT");
       } catch (error) {
         await connection.run("ROLLBACK").catch(() => undefined);
@@ -286,23 +360,29 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
         flush();
       });
   };
-  const write = (...statements: [string, DuckDBValue[]][]) =>
+  const write = (...statements: Statement[]) =>
     Promise.all(
       statements.map(
-        ([sql, values]) =>
+        ([sql, values, upsert]) =>
           new Promise<void>((resolve, reject) => {
-            pending.push({ sql, values, resolve, reject });
+            pending.push({ sql, values, upsert, resolve, reject });
           }),
       ),
     ).then(
       () => undefined,
       (error) => Promise.reject(error),
     ) as Promise<void>;
-  const writeNow = (...statements: [string, DuckDBValue[]][]) => {
+  const writeNow = (...statements: Statement[]) => {
     const done = write(...statements);
     flush();
     return done;
   };
+  const requestRow = (record: RequestRecord): Statement => [
+    REQUEST_UPSERT.into,
+    REQUEST_COLUMNS.map(([k]) => toDb(k, record[k])),
+    REQUEST_UPSERT,
+  ];
+  const txRow = (tx: TxRecord): Statement => [TX_UPSERT.into, txValues(tx), TX_UPSERT];
 
   // Requests are served from memory (loaded once); the table is written through.
   const cache = new Map<bigint, RequestRecord>();
@@ -347,13 +427,19 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
     },
     async put(record) {
       cache.set(record.requestId, { ...record });
-      await writeNow([requestInsert, REQUEST_COLUMNS.map(([k]) => toDb(k, record[k]))]);
+      await writeNow(requestRow(record));
     },
     async update(requestId, patch) {
       const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof RequestRecord, unknown][];
       if (entries.length === 0) return;
       const current = cache.get(requestId);
-      if (current) cache.set(requestId, { ...current, ...(Object.fromEntries(entries) as Partial<RequestRecord>) });
+      if (current) {
+        // The whole row is known: write it as an upsert (merged with the group's other rows).
+        const next = { ...current, ...(Object.fromEntries(entries) as Partial<RequestRecord>) };
+        cache.set(requestId, next);
+        await writeNow(requestRow(next));
+        return;
+      }
       const sets = entries.map(([k], i) => `${COLUMN_OF.get(k)} = $${i + 2}`).join(", ");
       await writeNow([
         `UPDATE requests SET ${sets} WHERE request_id = $1`,
@@ -387,12 +473,14 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
       return counts;
     },
     async putTx(tx) {
-      await writeNow([TX_INSERT, txValues(tx)]);
+      await writeNow(txRow(tx));
     },
-    async recordIntent(tx, answer) {
-      const current = cache.get(tx.requestId as bigint);
-      if (current) {
-        cache.set(current.requestId, {
+    async recordIntent(tx, answers) {
+      const rows: Statement[] = [txRow(tx)];
+      for (const answer of answers) {
+        const current = cache.get(answer.requestId);
+        if (!current) continue;
+        const next: RequestRecord = {
           ...current,
           status: "sending",
           nonce: tx.nonce,
@@ -400,16 +488,12 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
           requestError: answer.requestError,
           reason: answer.reason,
           commitment: answer.commitment,
-        });
+        };
+        cache.set(current.requestId, next);
+        rows.push(requestRow(next));
       }
-      // Both statements land in the same group, hence the same transaction.
-      await writeNow(
-        [TX_INSERT, txValues(tx)],
-        [
-          "UPDATE requests SET status = 'sending', nonce = $2, response = $3, request_error = $4, reason = $5, commitment = $6 WHERE request_id = $1",
-          [tx.requestId, BigInt(tx.nonce), answer.response, answer.requestError, answer.reason, answer.commitment],
-        ],
-      );
+      // All rows land in the same group, hence the same transaction.
+      await writeNow(...rows);
     },
     async listOpenTxs() {
       return (await rows("SELECT * FROM txs WHERE status <> 'mined' ORDER BY nonce")).map(rowToTx);

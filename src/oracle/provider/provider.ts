@@ -100,16 +100,17 @@ export function createProvider(deps: ProviderDeps): Provider {
     logger,
     config: settings,
     events: {
-      onMined: (tx, success) => {
-        if (success || tx.requestId === null) return;
-        const id = tx.requestId;
-        // Reverted (e.g. answered by someone else in between): process again, the simulation decides.
-        void journal.get(id).then(async (rec) => {
-          if (rec?.status === "sending" && rec.nonce === tx.nonce) {
-            await journal.update(id, { status: "pending" });
-            enqueue(id);
-          }
-        });
+      onMined: (tx, success, skipped) => {
+        // Reverted, or skipped by the batch (answered by someone else in between, expired): process
+        // again; the single-answer simulation decides.
+        for (const id of success ? skipped : tx.requestIds) {
+          void journal.get(id).then(async (rec) => {
+            if (rec?.status === "sending" && rec.nonce === tx.nonce) {
+              await journal.update(id, { status: "pending" });
+              enqueue(id);
+            }
+          });
+        }
       },
       onFunds: (insufficient) => metrics.walletInsufficientFunds.set(insufficient ? 1 : 0),
       onBalance: (wei) => metrics.walletBalance.set(Number(wei)),
@@ -246,64 +247,72 @@ export function createProvider(deps: ProviderDeps): Provider {
       metrics.reorgDrops.inc();
       queue.delete(rec.requestId);
       if (rec.nonce !== null && (rec.status === "sending" || rec.status === "answered")) {
-        await submitter.cancel(rec.requestId);
+        await submitter.cancel(rec.requestId, "dropped");
       }
       logger.warn({ requestId: String(rec.requestId), block: String(rec.blockNumber) }, "request dropped by a reorg");
     }
-    for (const log of batch.sendRequests) {
-      const existing = await journal.get(log.requestId);
-      if (existing && existing.blockHash === log.blockHash && existing.logIndex === log.logIndex) {
-        if (existing.status === "dropped") {
-          await journal.update(log.requestId, { status: "pending", reason: null });
-          enqueue(log.requestId);
+    // Requests are independent: their journal writes go out together (one group commit), not one
+    // durable write after another.
+    await Promise.all(
+      batch.sendRequests.map(async (log) => {
+        const existing = await journal.get(log.requestId);
+        if (existing && existing.blockHash === log.blockHash && existing.logIndex === log.logIndex) {
+          if (existing.status === "dropped") {
+            await journal.update(log.requestId, { status: "pending", reason: null });
+            enqueue(log.requestId);
+          }
+          return;
         }
-        continue;
-      }
-      if (existing) {
-        logger.warn({ requestId: String(log.requestId) }, "request log changed by a reorg; answering the new one");
-        if (existing.status === "sending" || existing.status === "answered") await submitter.cancel(log.requestId);
-      } else {
-        metrics.requestsSeen.inc();
-      }
-      await journal.put({
-        ...log,
-        status: "pending",
-        reason: null,
-        seenAt: existing?.seenAt ?? Date.now(),
-        answeredAt: null,
-        answerBlock: null,
-        answeredBy: null,
-        response: null,
-        requestError: null,
-        commitment: null,
-        nonce: null,
-      });
-      enqueue(log.requestId);
-    }
+        if (existing) {
+          logger.warn({ requestId: String(log.requestId) }, "request log changed by a reorg; answering the new one");
+          if (existing.status === "sending" || existing.status === "answered") {
+            await submitter.cancel(log.requestId, "dropped");
+          }
+        } else {
+          metrics.requestsSeen.inc();
+        }
+        await journal.put({
+          ...log,
+          status: "pending",
+          reason: null,
+          seenAt: existing?.seenAt ?? Date.now(),
+          answeredAt: null,
+          answerBlock: null,
+          answeredBy: null,
+          response: null,
+          requestError: null,
+          commitment: null,
+          nonce: null,
+        });
+        enqueue(log.requestId);
+      }),
+    );
     const answers = new Map(batch.provideResults.map((l) => [l.requestId, l]));
-    for (const log of batch.provideResults) {
-      const rec = await journal.get(log.requestId);
-      if (!rec || rec.status === "dropped") continue;
-      const ours = log.provider.toLowerCase() === address.toLowerCase();
-      const status: RequestStatus = ours ? "answered" : "answered_elsewhere";
-      if (rec.status === status && rec.answerBlock === log.blockNumber) continue;
-      const now = Date.now();
-      await journal.update(log.requestId, {
-        status,
-        answeredAt: now,
-        answerBlock: log.blockNumber,
-        answeredBy: log.provider,
-        ...(ours ? {} : { reason: "answered by another provider" }),
-      });
-      queue.delete(log.requestId);
-      if (ours) {
-        metrics.requestsAnswered.inc({ result: log.requestError ? "error" : "ok" });
-        metrics.answerLatency.observe((now - rec.seenAt) / 1000);
-      } else {
-        metrics.answeredElsewhere.inc();
-        if (rec.status === "sending") await submitter.cancel(log.requestId);
-      }
-    }
+    await Promise.all(
+      batch.provideResults.map(async (log) => {
+        const rec = await journal.get(log.requestId);
+        if (!rec || rec.status === "dropped") return;
+        const ours = log.provider.toLowerCase() === address.toLowerCase();
+        const status: RequestStatus = ours ? "answered" : "answered_elsewhere";
+        if (rec.status === status && rec.answerBlock === log.blockNumber) return;
+        const now = Date.now();
+        await journal.update(log.requestId, {
+          status,
+          answeredAt: now,
+          answerBlock: log.blockNumber,
+          answeredBy: log.provider,
+          ...(ours ? {} : { reason: "answered by another provider" }),
+        });
+        queue.delete(log.requestId);
+        if (ours) {
+          metrics.requestsAnswered.inc({ result: log.requestError ? "error" : "ok" });
+          metrics.answerLatency.observe((now - rec.seenAt) / 1000);
+        } else {
+          metrics.answeredElsewhere.inc();
+          if (rec.status === "sending") await submitter.cancel(log.requestId, "answered_elsewhere");
+        }
+      }),
+    );
     // Reorgs of answers: an answer in the re-scanned range that is gone is no longer final.
     for (const rec of await journal.listByStatus(["answered", "answered_elsewhere"])) {
       if (rec.answerBlock === null || rec.answerBlock < batch.fromBlock || answers.has(rec.requestId)) continue;

@@ -112,6 +112,8 @@ export async function startProviderNode(
         maxResultBytes: config.limits.maxResultBytes,
         unknownDatasetGraceSeconds: config.unknownDatasetGraceSeconds,
         maxInFlight: config.submit.maxInFlight,
+        maxBatch: config.submit.maxBatch,
+        maxBatchGas: config.submit.maxBatchGas,
         stuckAfterMs: config.submit.stuckAfterMs,
         feeBumpPercent: config.submit.feeBumpPercent,
         maxFeePerGasGwei: config.submit.maxFeePerGasGwei,

@@ -1,16 +1,20 @@
 import {
   type Address,
+  decodeFunctionData,
+  decodeFunctionResult,
   encodeFunctionData,
   type Hex,
   keccak256,
   type PublicClient,
+  parseEventLogs,
   parseGwei,
   type TransactionSerializable,
 } from "viem";
-import { ODF_ORACLE_EIP712, ODF_RESULT_TYPES, providerOracleAbi } from "./abi";
+import { fulfilmentGasLimit } from "../contracts/fulfilmentGasLimit";
+import { ODF_ORACLE_EIP712, ODF_RESULT_TYPES, providerOracleAbi, resultSkippedEvent } from "./abi";
 import { classifyRpcError } from "./classifyRpcError";
 import { InsufficientFundsError, RpcUnavailableError } from "./errors";
-import type { Journal, TxRecord } from "./journal";
+import type { AnswerIntent, Journal, TxRecord } from "./journal";
 import { errorFields, type ProviderLogger } from "./logger";
 import type { ProviderSigner } from "./signer";
 
@@ -21,6 +25,14 @@ export type SubmitterConfig = {
   /** Answer with `provideSignedResult` (EIP-712 attestation); false: plain v1 `provideResult`. */
   signedResults: boolean;
   maxInFlight: number;
+  /**
+   * Answers sent together in one `provideSignedResults` transaction at most (signed results only;
+   * 1 sends each answer on its own). Answers are batched only when they queue up behind each other,
+   * so a lone answer is never delayed.
+   */
+  maxBatch?: number | undefined;
+  /** Gas limit a batch transaction stays under (default 12,000,000; below the 2^24 transaction cap). */
+  maxBatchGas?: number | undefined;
   stuckAfterMs: number;
   feeBumpPercent: number;
   maxFeePerGasGwei: number;
@@ -47,8 +59,11 @@ export type SubmitOutcome =
 
 /** Events the submitter reports to the provider (metrics, journal, re-processing). */
 export type SubmitterEvents = {
-  /** A transaction was mined (`success: false` when it reverted). */
-  onMined?(tx: TxRecord, success: boolean): void;
+  /**
+   * A transaction was mined: `success: false` when it reverted; `skipped` lists the requests of a
+   * batch that the contract passed over (answered by someone else in between, or expired).
+   */
+  onMined?(tx: TxRecord, success: boolean, skipped: readonly bigint[]): void;
   /** The wallet cannot pay (true) or can again (false). */
   onFunds?(insufficient: boolean): void;
   onBalance?(wei: bigint): void;
@@ -59,10 +74,18 @@ export type Submitter = {
   readonly address: Address;
   /** Loads journaled transactions and the chain's nonce; re-sends what a previous run left in flight. */
   init(): Promise<void>;
-  /** Simulates, signs, journals (intent) and broadcasts an answer; waits for a free in-flight slot first. */
+  /**
+   * Simulates, signs, journals (intent) and broadcasts an answer, batched with the answers queued
+   * at the same time; waits for a free in-flight slot first.
+   */
   submit(answer: Answer): Promise<SubmitOutcome>;
-  /** Replaces the transaction of a request removed by a reorg with a self-transfer (its nonce is still used). */
-  cancel(requestId: bigint): Promise<void>;
+  /**
+   * Takes a request out of its unmined transaction. `dropped` (its log was removed by a reorg): the
+   * transaction is replaced by one without it (a self-transfer when nothing is left; the nonce stays
+   * used). `answered_elsewhere`: only a transaction answering that request alone is replaced (a
+   * batch simply skips it on chain).
+   */
+  cancel(requestId: bigint, why: "dropped" | "answered_elsewhere"): Promise<void>;
   /** Checks mined nonces, reorged transactions, stuck transactions, unsent intents; refreshes the balance. */
   tick(): Promise<void>;
   /** Transactions signed and not yet mined. */
@@ -71,19 +94,33 @@ export type Submitter = {
   readonly insufficientFunds: boolean;
 };
 
-/** Upper bound of gas estimation (below the per-transaction cap of recent forks, 2^24). */
-const ESTIMATE_GAS_CAP = 15_000_000n;
 /** Callback gas assumed when the oracle cannot tell (v1 contracts). */
 const FALLBACK_CALLBACK_GAS = 2_000_000n;
+/** Default gas budget of a batch (below the per-transaction cap of recent forks, 2^24). */
+const DEFAULT_MAX_BATCH_GAS = 12_000_000n;
+/** Batch simulations and signings run at once (later answers queue up and form the next batch). */
+const FLUSH_CONCURRENCY = 2;
+
+/** An answer waiting to be sent; `alone` ones go in a transaction of their own. */
+type Queued = {
+  answer: Answer;
+  /** The EIP-712 signature (signed results). */
+  signature: Hex | undefined;
+  alone: boolean;
+  resolve(outcome: SubmitOutcome): void;
+  reject(error: unknown): void;
+};
 const PRIORITY_FEE = 1_000_000_000n; // 1 gwei tip
 const REPLACE_EXTRA = 10n; // extra percent kept above the node's replacement minimum when underpriced
 
 /**
  * Creates the submitter: one nonce sequence per provider address, several transactions in flight,
- * broadcast strictly in nonce order (automining nodes refuse nonce gaps). Every transaction is
- * journaled before it is broadcast and re-broadcast from the journal until its nonce is mined, so an
- * answer is never signed twice for one request, across restarts too. Stuck transactions are
- * replaced with a higher fee up to the cap; a lack of funds is reported and retried until funded.
+ * broadcast strictly in nonce order (automining nodes refuse nonce gaps). Answers that queue up
+ * while earlier ones are being simulated go out together in one `provideSignedResults` batch, so a
+ * burst costs a few transactions instead of one per request. Every transaction is journaled before
+ * it is broadcast and re-broadcast from the journal until its nonce is mined, so an answer is never
+ * signed twice for one request, across restarts too. Stuck transactions are replaced with a higher
+ * fee up to the cap; a lack of funds is reported and retried until funded.
  */
 export function createSubmitter(params: {
   client: PublicClient;
@@ -97,17 +134,22 @@ export function createSubmitter(params: {
   const events = params.events ?? {};
   const address = signer.address;
   const cap = parseGwei(String(config.maxFeePerGasGwei));
+  let maxBatch = config.signedResults ? Math.max(1, config.maxBatch ?? 32) : 1;
+  const maxBatchGas = BigInt(config.maxBatchGas ?? DEFAULT_MAX_BATCH_GAS);
   /** Unmined transactions by nonce. */
   const open = new Map<number, TxRecord>();
   /** Recently mined transactions (kept to notice reorgs that un-mine them). */
   const mined = new Map<number, TxRecord>();
+  /** Nonces taken by a transaction being signed and journaled (not yet in `open`). */
+  const reserved = new Set<number>();
   let nextNonce = 0;
   let insufficientFunds = false;
-  let estimateWorks = true;
-  /** Nonces whose answer must not be re-sent (their request was dropped or replaced by a reorg). */
-  const cancelledNonces = new Set<number>();
+  /** Requests whose answer must not be (re-)sent: their log was removed by a reorg. */
+  const droppedRequests = new Set<bigint>();
   let feeCache: { at: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined;
   const slotWaiters: (() => void)[] = [];
+  const queued: Queued[] = [];
+  let flushes = 0;
   let pumping: Promise<void> | undefined;
   let pumpAgain = false;
   let pumpBlockedUntil = 0;
@@ -157,53 +199,265 @@ export function createSubmitter(params: {
     return record;
   };
 
-  /**
-   * Simulates the answer and picks its gas limit: `eth_estimateGas` where the node supports it;
-   * otherwise (some nodes fail estimation above the per-transaction gas cap) a bound computed from
-   * the request's callback gas limit and the response size, checked with `eth_call`. Throws the
-   * node's error for a revert (classified by the caller).
-   */
-  const gasFor = async (answer: Answer, data: Hex): Promise<bigint> => {
-    if (config.gasLimit !== undefined) {
-      await client.call({ account: address, to: config.oracleAddress, data, gas: BigInt(config.gasLimit) });
-      return BigInt(config.gasLimit);
-    }
-    if (estimateWorks) {
-      try {
-        const estimate = await client.estimateGas({
-          account: address,
-          to: config.oracleAddress,
-          data,
-          gas: ESTIMATE_GAS_CAP,
+  const signAnswer = (answer: Answer): Promise<Hex> =>
+    signer.signTypedData({
+      domain: { ...ODF_ORACLE_EIP712, chainId: config.chainId, verifyingContract: config.oracleAddress },
+      types: ODF_RESULT_TYPES,
+      primaryType: "OdfResult",
+      message: {
+        requestId: answer.requestId,
+        requestHash: keccak256(answer.request),
+        responseHash: keccak256(answer.response),
+      },
+    });
+
+  const singleData = (q: Queued): Hex =>
+    q.signature !== undefined
+      ? encodeFunctionData({
+          abi: providerOracleAbi,
+          functionName: "provideSignedResult",
+          args: [q.answer.requestId, q.answer.response, q.signature],
+        })
+      : encodeFunctionData({
+          abi: providerOracleAbi,
+          functionName: "provideResult",
+          args: [q.answer.requestId, q.answer.response],
         });
-        return (estimate * 120n) / 100n;
-      } catch (error) {
-        const c = classifyRpcError(error);
-        if (c.kind !== "unavailable" || !/gas limit .* cap/i.test(errorFields(error).cause ?? "")) throw error;
-        estimateWorks = false;
-        logger.info("eth_estimateGas is unusable on this node; computing gas limits from the request");
+
+  const batchData = (items: readonly { requestId: bigint; response: Hex; signature: Hex }[]): Hex =>
+    encodeFunctionData({ abi: providerOracleAbi, functionName: "provideSignedResults", args: [items] });
+
+  const responseLength = (response: Hex) => (response.length - 2) / 2;
+
+  /**
+   * Gas limit of a lone answer, checked with `eth_call` (which throws the node's error for a revert,
+   * classified by the caller): the configured limit, or a bound computed from the request's callback
+   * gas limit and the response size (`fulfilmentGasLimit`). Not `eth_estimateGas`: estimators
+   * overshoot the transaction gas cap when a callback reverts, and a bound is always enough.
+   */
+  const simulateAlone = async (q: Queued, data: Hex): Promise<bigint> => {
+    let gas: bigint;
+    if (config.gasLimit !== undefined) gas = BigInt(config.gasLimit);
+    else {
+      let callbackGasLimit = FALLBACK_CALLBACK_GAS;
+      try {
+        const stored = await client.readContract({
+          address: config.oracleAddress,
+          abi: providerOracleAbi,
+          functionName: "getRequest",
+          args: [q.answer.requestId],
+        });
+        callbackGasLimit = BigInt(stored.callbackGasLimit);
+      } catch {
+        // A v1 oracle has no getRequest: assume the largest usual callback gas.
       }
+      gas = fulfilmentGasLimit({ callbackGasLimit, responseLength: responseLength(q.answer.response) });
     }
-    let callbackGas = FALLBACK_CALLBACK_GAS;
-    try {
-      const stored = await client.readContract({
-        address: config.oracleAddress,
-        abi: providerOracleAbi,
-        functionName: "getRequest",
-        args: [answer.requestId],
-      });
-      callbackGas = BigInt(stored.callbackGasLimit);
-    } catch {
-      // A v1 oracle has no getRequest: assume the largest usual callback gas.
-    }
-    const responseBytes = BigInt((answer.response.length - 2) / 2);
-    const gas = 150_000n + 100n * responseBytes + (callbackGas * 64n) / 63n + 10_000n;
     await client.call({ account: address, to: config.oracleAddress, data, gas });
     return gas;
   };
 
   const releaseSlots = () => {
-    while (slotWaiters.length > 0 && open.size < config.maxInFlight) slotWaiters.shift()?.();
+    while (slotWaiters.length > 0 && open.size + reserved.size < config.maxInFlight) slotWaiters.shift()?.();
+  };
+
+  /** Signs the transaction of a nonce's answers, journals the intent, and hands it to the pump. */
+  const commit = async (items: readonly Queued[], data: Hex, gas: bigint): Promise<void> => {
+    let fee: Awaited<ReturnType<typeof fees>>;
+    try {
+      fee = await fees();
+    } catch (error) {
+      throw new RpcUnavailableError("eth_getBlockByNumber (fees)", { cause: error });
+    }
+    const nonce = nextNonce++;
+    reserved.add(nonce);
+    try {
+      const tx = await sign({
+        nonce,
+        requestIds: items.map((q) => q.answer.requestId),
+        to: config.oracleAddress,
+        data,
+        gas,
+        maxFeePerGas: fee.maxFeePerGas,
+        maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
+      });
+      open.set(nonce, tx);
+      await journal.recordIntent(
+        tx,
+        items.map(
+          (q): AnswerIntent => ({
+            requestId: q.answer.requestId,
+            response: q.answer.response,
+            requestError: q.answer.requestError,
+            reason: q.answer.reason,
+            commitment: q.answer.commitment,
+          }),
+        ),
+      );
+      for (const q of items) q.resolve({ kind: "sent", nonce, hash: tx.hash });
+    } finally {
+      reserved.delete(nonce);
+    }
+    void pump().catch((error) => logger.warn(errorFields(error), "broadcast failed"));
+  };
+
+  /** A simulation or send failure of a transaction: settles its answers (the provider retries). */
+  const failAll = (items: readonly Queued[], error: unknown) => {
+    const c = classifyRpcError(error);
+    let reason: unknown = error;
+    if (c.kind === "insufficient_funds") {
+      setFunds(true);
+      reason = new InsufficientFundsError({ address, cause: error });
+    } else if (!(error instanceof RpcUnavailableError)) {
+      reason = new RpcUnavailableError("simulation (eth_call)", { cause: error });
+    }
+    for (const q of items) q.reject(reason);
+  };
+
+  /** Sends one answer in a transaction of its own (`provideSignedResult` / `provideResult`). */
+  const sendAlone = async (q: Queued): Promise<void> => {
+    const data = singleData(q);
+    let gas: bigint;
+    try {
+      gas = await simulateAlone(q, data);
+    } catch (error) {
+      const c = classifyRpcError(error);
+      if (c.kind === "revert") {
+        q.resolve(
+          c.errorName === "RequestNotFound" ? { kind: "not_pending" } : { kind: "refused", errorName: c.errorName },
+        );
+        return;
+      }
+      failAll([q], error);
+      return;
+    }
+    await commit([q], data, gas);
+  };
+
+  /**
+   * Sends answers together with `provideSignedResults`: sizes the gas from the requests' callback
+   * limits (one `getRequests` call), trims the batch to the gas budget, and simulates it. Answers
+   * the simulation skips, and all of a batch whose simulation reverts, are retried alone (where the
+   * single-answer simulation names the reason).
+   */
+  const sendBatch = async (items: Queued[]): Promise<void> => {
+    let requests: readonly { callbackGasLimit: number; state: number }[];
+    try {
+      requests = await client.readContract({
+        address: config.oracleAddress,
+        abi: providerOracleAbi,
+        functionName: "getRequests",
+        args: [items.map((q) => q.answer.requestId)],
+      });
+    } catch (error) {
+      if (classifyRpcError(error).kind === "revert") {
+        // An oracle without `getRequests` (an older deployment) cannot take batches either.
+        maxBatch = 1;
+        logger.warn("the oracle has no getRequests; sending one answer per transaction");
+        queued.unshift(...items.map((q) => ({ ...q, alone: true })));
+        return;
+      }
+      failAll(items, error);
+      return;
+    }
+    let gas = 0n;
+    let take = 0;
+    for (const [i, q] of items.entries()) {
+      const one =
+        config.gasLimit !== undefined
+          ? BigInt(config.gasLimit)
+          : fulfilmentGasLimit({
+              callbackGasLimit: requests[i]?.callbackGasLimit ?? 0,
+              responseLength: responseLength(q.answer.response),
+            });
+      if (take > 0 && gas + one > maxBatchGas) break;
+      gas += one;
+      take += 1;
+    }
+    // Over the gas budget: the rest goes back to the front of the queue (the next batch).
+    queued.unshift(...items.splice(take));
+    if (items.length === 1) {
+      await sendAlone(items[0] as Queued);
+      return;
+    }
+    const data = batchData(
+      items.map((q) => ({ requestId: q.answer.requestId, response: q.answer.response, signature: q.signature as Hex })),
+    );
+    let fulfilled: readonly boolean[];
+    try {
+      const result = await client.call({ account: address, to: config.oracleAddress, data, gas });
+      fulfilled = decodeFunctionResult({
+        abi: providerOracleAbi,
+        functionName: "provideSignedResults",
+        data: result.data ?? "0x",
+      });
+    } catch (error) {
+      const c = classifyRpcError(error);
+      if (c.kind !== "revert") {
+        failAll(items, error);
+        return;
+      }
+      logger.info({ size: items.length, error: c.errorName }, "batch simulation reverted; sending its answers alone");
+      queued.unshift(...items.map((q) => ({ ...q, alone: true })));
+      return;
+    }
+    const kept = items.filter((_, i) => fulfilled[i] === true);
+    queued.unshift(...items.filter((_, i) => fulfilled[i] !== true).map((q) => ({ ...q, alone: true })));
+    if (kept.length === 0) return;
+    if (kept.length < items.length) {
+      await sendBatch(kept);
+      return;
+    }
+    await commit(items, data, gas);
+  };
+
+  /** Takes the next transaction's answers off the queue: one `alone` answer, or up to `maxBatch`. */
+  const takeBatch = (): Queued[] => {
+    const first = queued.shift();
+    if (!first) return [];
+    if (first.alone || maxBatch === 1) return [first];
+    const batch = [first];
+    while (batch.length < maxBatch && queued.length > 0 && !(queued[0] as Queued).alone) {
+      batch.push(queued.shift() as Queued);
+    }
+    return batch;
+  };
+
+  /**
+   * Turns queued answers into transactions, at most FLUSH_CONCURRENCY at once. Workers start on the
+   * next turn of the event loop, so answers submitted together join one batch.
+   */
+  let flushScheduled = false;
+  const flush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(startFlushes);
+  };
+  const startFlushes = () => {
+    flushScheduled = false;
+    while (flushes < FLUSH_CONCURRENCY && queued.length > 0) {
+      flushes += 1;
+      void (async () => {
+        try {
+          while (queued.length > 0) {
+            while (open.size + reserved.size >= config.maxInFlight) {
+              await new Promise<void>((resolve) => slotWaiters.push(resolve));
+            }
+            const batch = takeBatch();
+            if (batch.length === 0) break;
+            try {
+              if (batch.length === 1) await sendAlone(batch[0] as Queued);
+              else await sendBatch(batch);
+            } catch (error) {
+              // Signing or journaling failed: nothing was broadcast; the provider retries these answers.
+              for (const q of batch) q.reject(error);
+            }
+          }
+        } finally {
+          flushes -= 1;
+        }
+      })();
+    }
   };
 
   /** Broadcasts one transaction; returns false when the pump must stop (funds, gap, RPC). */
@@ -223,7 +477,7 @@ export function createSubmitter(params: {
       } else if (c.kind === "revert") {
         // Some nodes simulate on submission; the nonce stays unused, so fill it.
         logger.warn(
-          { nonce: tx.nonce, requestId: tx.requestId, error: c.errorName },
+          { nonce: tx.nonce, requestIds: tx.requestIds.map(String), error: c.errorName },
           "transaction refused; filling nonce",
         );
         await fill(tx);
@@ -240,7 +494,10 @@ export function createSubmitter(params: {
     return true;
   };
 
-  /** Broadcasts every unsent transaction in nonce order, stopping at the first failure. */
+  /**
+   * Broadcasts every unsent transaction in nonce order, stopping at the first failure, and before a
+   * nonce that is still being signed (never leaving a gap).
+   */
   const pump = (): Promise<void> => {
     if (pumping) {
       pumpAgain = true;
@@ -250,7 +507,10 @@ export function createSubmitter(params: {
       do {
         pumpAgain = false;
         if (Date.now() < pumpBlockedUntil) break;
-        const unsent = [...open.values()].filter((t) => t.status === "signed").sort((a, b) => a.nonce - b.nonce);
+        const firstReserved = reserved.size > 0 ? Math.min(...reserved) : Number.POSITIVE_INFINITY;
+        const unsent = [...open.values()]
+          .filter((t) => t.status === "signed" && t.nonce < firstReserved)
+          .sort((a, b) => a.nonce - b.nonce);
         for (const tx of unsent) {
           const current = open.get(tx.nonce);
           if (current?.status !== "signed") continue;
@@ -266,8 +526,12 @@ export function createSubmitter(params: {
     return pumping;
   };
 
-  /** Re-signs a transaction with fees raised by the bump (never above the cap). */
-  const replace = async (tx: TxRecord, why: string, data?: Hex, to?: Address, gas?: bigint): Promise<void> => {
+  /** Re-signs a transaction with fees raised by the bump (never above the cap), optionally with new contents. */
+  const replace = async (
+    tx: TxRecord,
+    why: string,
+    contents?: { data: Hex; to: Address; gas: bigint; requestIds: bigint[] },
+  ): Promise<void> => {
     const bump = BigInt(config.feeBumpPercent) + (why === "underpriced" ? REPLACE_EXTRA : 0n);
     const current = await fees().catch(() => undefined);
     let maxFeePerGas = (tx.maxFeePerGas * (100n + bump)) / 100n;
@@ -275,7 +539,7 @@ export function createSubmitter(params: {
     if (current && current.maxFeePerGas > maxFeePerGas) maxFeePerGas = current.maxFeePerGas;
     if (maxFeePerGas > cap) maxFeePerGas = cap;
     if (maxPriorityFeePerGas > maxFeePerGas) maxPriorityFeePerGas = maxFeePerGas;
-    if (maxFeePerGas <= tx.maxFeePerGas && data === undefined) {
+    if (maxFeePerGas <= tx.maxFeePerGas && contents === undefined) {
       logger.warn(
         { nonce: tx.nonce, maxFeePerGas: String(maxFeePerGas) },
         "fee cap reached; re-sending without a bump",
@@ -287,10 +551,10 @@ export function createSubmitter(params: {
     const next = await sign(
       {
         nonce: tx.nonce,
-        requestId: data === undefined ? tx.requestId : null,
-        to: to ?? tx.to,
-        data: data ?? tx.data,
-        gas: gas ?? tx.gas,
+        requestIds: contents?.requestIds ?? tx.requestIds,
+        to: contents?.to ?? tx.to,
+        data: contents?.data ?? tx.data,
+        gas: contents?.gas ?? tx.gas,
         maxFeePerGas,
         maxPriorityFeePerGas,
       },
@@ -299,31 +563,65 @@ export function createSubmitter(params: {
     open.set(tx.nonce, next);
     await journal.putTx(next);
     logger.info(
-      { nonce: tx.nonce, requestId: next.requestId, why, maxFeePerGas: String(maxFeePerGas) },
+      { nonce: tx.nonce, requestIds: next.requestIds.map(String), why, maxFeePerGas: String(maxFeePerGas) },
       "replacing transaction",
     );
   };
 
   /** Replaces a nonce's transaction with a 0-value self-transfer. */
-  const fill = (tx: TxRecord) => replace(tx, "cancel", "0x", address, 21_000n);
+  const fill = (tx: TxRecord) => replace(tx, "cancel", { data: "0x", to: address, gas: 21_000n, requestIds: [] });
+
+  /**
+   * Replaces a transaction by one without the dropped requests: the same batch minus them, or a
+   * self-transfer when nothing is left (or the transaction answers a single request).
+   */
+  const withoutDropped = async (tx: TxRecord): Promise<void> => {
+    if (!tx.requestIds.some((id) => droppedRequests.has(id))) return;
+    let batch: readonly { requestId: bigint; response: Hex; signature: Hex }[] | undefined;
+    try {
+      const decoded = decodeFunctionData({ abi: providerOracleAbi, data: tx.data });
+      if (decoded.functionName === "provideSignedResults") batch = decoded.args[0];
+    } catch {
+      // Not one of our answer encodings: fill the nonce.
+    }
+    const rest = (batch ?? []).filter((item) => !droppedRequests.has(item.requestId));
+    if (rest.length === 0) {
+      await fill(tx);
+      return;
+    }
+    await replace(tx, "drop reorged request", {
+      data: batchData(rest),
+      to: tx.to,
+      gas: tx.gas,
+      requestIds: rest.map((item) => item.requestId),
+    });
+  };
+
+  /** Requests of a mined batch that the contract skipped (`ResultSkipped` in its receipt). */
+  const skippedIn = (logs: Parameters<typeof parseEventLogs>[0]["logs"]): bigint[] =>
+    parseEventLogs({ abi: [resultSkippedEvent], logs, strict: true })
+      .filter((l) => l.address.toLowerCase() === config.oracleAddress.toLowerCase())
+      .map((l) => l.args.requestId);
 
   const settleMined = async (latest: number) => {
     for (const tx of [...open.values()].sort((a, b) => a.nonce - b.nonce)) {
       if (tx.nonce >= latest) continue;
       open.delete(tx.nonce);
       let success = true;
+      let skipped: bigint[] = [];
       let minedTx: TxRecord = { ...tx, status: "mined" };
       for (const hash of [...tx.hashes].reverse()) {
         const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
         if (receipt) {
           success = receipt.status === "success";
+          skipped = success && tx.requestIds.length > 1 ? skippedIn(receipt.logs) : [];
           minedTx = { ...minedTx, hash };
           break;
         }
       }
       mined.set(tx.nonce, minedTx);
       await journal.putTx(minedTx);
-      events.onMined?.(minedTx, success);
+      events.onMined?.(minedTx, success, skipped);
     }
     // Reorgs: a transaction we saw mined whose nonce the chain no longer counts goes back in flight.
     for (const tx of [...mined.values()]) {
@@ -331,15 +629,18 @@ export function createSubmitter(params: {
         mined.delete(tx.nonce);
         const back: TxRecord = { ...tx, status: "signed" };
         open.set(tx.nonce, back);
-        if (cancelledNonces.has(tx.nonce)) {
-          await fill(back);
+        if (tx.requestIds.some((id) => droppedRequests.has(id))) {
+          await withoutDropped(back);
           logger.warn(
-            { nonce: tx.nonce, requestId: tx.requestId },
-            "reorged answer of a dropped request; filling its nonce",
+            { nonce: tx.nonce, requestIds: tx.requestIds.map(String) },
+            "reorged answer of a dropped request; replacing it",
           );
         } else {
           await journal.putTx(back);
-          logger.warn({ nonce: tx.nonce, requestId: tx.requestId }, "mined transaction removed by a reorg; re-sending");
+          logger.warn(
+            { nonce: tx.nonce, requestIds: tx.requestIds.map(String) },
+            "mined transaction removed by a reorg; re-sending",
+          );
         }
       } else if (tx.nonce < latest - 256) mined.delete(tx.nonce);
     }
@@ -351,7 +652,7 @@ export function createSubmitter(params: {
     get insufficientFunds() {
       return insufficientFunds;
     },
-    inFlight: () => open.size,
+    inFlight: () => open.size + reserved.size,
     async init() {
       const [pending, latest, journaled] = await Promise.all([
         client.getTransactionCount({ address, blockTag: "pending" }),
@@ -367,75 +668,19 @@ export function createSubmitter(params: {
       await pump();
     },
     async submit(answer) {
-      const data = config.signedResults
-        ? encodeFunctionData({
-            abi: providerOracleAbi,
-            functionName: "provideSignedResult",
-            args: [
-              answer.requestId,
-              answer.response,
-              await signer.signTypedData({
-                domain: { ...ODF_ORACLE_EIP712, chainId: config.chainId, verifyingContract: config.oracleAddress },
-                types: ODF_RESULT_TYPES,
-                primaryType: "OdfResult",
-                message: {
-                  requestId: answer.requestId,
-                  requestHash: keccak256(answer.request),
-                  responseHash: keccak256(answer.response),
-                },
-              }),
-            ],
-          })
-        : encodeFunctionData({
-            abi: providerOracleAbi,
-            functionName: "provideResult",
-            args: [answer.requestId, answer.response],
-          });
-      let gas: bigint;
-      try {
-        gas = await gasFor(answer, data);
-      } catch (error) {
-        const c = classifyRpcError(error);
-        if (c.kind === "revert") {
-          if (c.errorName === "RequestNotFound") return { kind: "not_pending" };
-          return { kind: "refused", errorName: c.errorName };
-        }
-        if (c.kind === "insufficient_funds") {
-          setFunds(true);
-          throw new InsufficientFundsError({ address, cause: error });
-        }
-        throw new RpcUnavailableError("simulation (eth_call/eth_estimateGas)", { cause: error });
-      }
-      while (open.size >= config.maxInFlight) await new Promise<void>((resolve) => slotWaiters.push(resolve));
-      let fee: Awaited<ReturnType<typeof fees>>;
-      try {
-        fee = await fees();
-      } catch (error) {
-        throw new RpcUnavailableError("eth_feeHistory", { cause: error });
-      }
-      const nonce = nextNonce++;
-      const tx = await sign({
-        nonce,
-        requestId: answer.requestId,
-        to: config.oracleAddress,
-        data,
-        gas,
-        maxFeePerGas: fee.maxFeePerGas,
-        maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
+      const signature = config.signedResults ? await signAnswer(answer) : undefined;
+      return new Promise<SubmitOutcome>((resolve, reject) => {
+        queued.push({ answer, signature, alone: maxBatch === 1, resolve, reject });
+        flush();
       });
-      open.set(nonce, tx);
-      await journal.recordIntent(tx, answer);
-      void pump().catch((error) => logger.warn(errorFields(error), "broadcast failed"));
-      return { kind: "sent", nonce, hash: tx.hash };
     },
-    async cancel(requestId) {
+    async cancel(requestId, why) {
+      if (why === "dropped") droppedRequests.add(requestId);
       for (const tx of [...open.values()]) {
-        if (tx.requestId !== requestId) continue;
-        cancelledNonces.add(tx.nonce);
-        await fill(tx);
+        if (!tx.requestIds.includes(requestId)) continue;
+        if (why === "dropped") await withoutDropped(tx);
+        else if (tx.requestIds.length === 1) await fill(tx);
       }
-      // Answers seen mined may be un-mined by the same reorg: fill their nonces if they come back.
-      for (const tx of mined.values()) if (tx.requestId === requestId) cancelledNonces.add(tx.nonce);
       await pump();
     },
     async tick() {
