@@ -124,3 +124,60 @@ test("journal: a journal written before batches (no request_ids column) opens wi
     await journal.close();
   }
 });
+
+test("journal: finished requests below the re-scan window leave memory but stay readable, counted and revivable", async () => {
+  const file = path.join(dir, "settle.duckdb");
+  const journal = await createJournal({ path: file, recentBlocks: 10 });
+  // Requests 1..20 at blocks 101..120; 1..15 answered at their block + 1, 16 failed, 17..20 pending.
+  for (let i = 1; i <= 20; i += 1) await journal.put(request(i));
+  for (let i = 1; i <= 15; i += 1) {
+    await journal.update(BigInt(i), {
+      status: "answered",
+      answerBlock: BigInt(101 + i),
+      answeredAt: 1000 + i,
+      response: `0x0${i % 10}`,
+      commitment: `{"n":${i}}`,
+    });
+  }
+  await journal.update(16n, { status: "failed", reason: "refused" });
+  const counts = { answered: 15, failed: 1, pending: 4 };
+  expect(await journal.countByStatus()).toEqual(counts);
+
+  // Below block 110: requests 1..8 (request and answer logs both before 110) settle.
+  expect(journal.settle(110n)).toBe(8);
+  expect(journal.settle(110n)).toBe(0);
+  expect(await journal.countByStatus()).toEqual(counts);
+  expect((await journal.listFromBlock(0n)).map((r) => r.requestId)).toEqual(
+    Array.from({ length: 12 }, (_, i) => BigInt(i + 9)),
+  );
+  expect((await journal.listAnsweredFrom(0n)).map((r) => r.requestId)[0]).toBe(9n);
+  expect(await journal.get(3n)).toEqual({
+    ...request(3),
+    status: "answered",
+    answerBlock: 104n,
+    answeredAt: 1003,
+    response: "0x03",
+    commitment: '{"n":3}',
+  });
+  expect(await journal.get(999n)).toBeUndefined();
+  expect((await journal.lastAnswers(2)).map((r) => r.requestId)).toEqual([15n, 14n]);
+
+  // A reorg reaching back revives a settled request.
+  await journal.update(2n, { status: "pending", answerBlock: null, answeredAt: null });
+  expect(await journal.countByStatus()).toEqual({ answered: 14, failed: 1, pending: 5 });
+  expect((await journal.listByStatus(["pending"])).map((r) => r.requestId)).toEqual([2n, 17n, 18n, 19n, 20n]);
+  await journal.setCursor({ blockNumber: 125n, blockHash: `0x${"cd".repeat(32)}` });
+  await journal.close();
+
+  // Reopened with the cursor at 125 and 10 recent blocks: finished requests below 115 stay on disk.
+  const reopened = await createJournal({ path: file, recentBlocks: 10 });
+  try {
+    expect(await reopened.countByStatus()).toEqual({ answered: 14, failed: 1, pending: 5 });
+    expect((await reopened.listFromBlock(0n)).map((r) => r.requestId)).toEqual([2n, 14n, 15n, 16n, 17n, 18n, 19n, 20n]);
+    expect((await reopened.get(5n))?.commitment).toBe('{"n":5}');
+    await reopened.put({ ...request(5), blockHash: `0x${"ef".repeat(32)}` });
+    expect(await reopened.countByStatus()).toEqual({ answered: 13, failed: 1, pending: 6 });
+  } finally {
+    await reopened.close();
+  }
+});

@@ -92,14 +92,24 @@ export type Journal = {
   bind(params: { chainId: number; oracle: Address }): Promise<void>;
   getCursor(): Promise<{ blockNumber: bigint; blockHash: Hex } | undefined>;
   setCursor(cursor: { blockNumber: bigint; blockHash: Hex }): Promise<void>;
+  /** A request (settled ones are read back from the file). */
   get(requestId: bigint): Promise<RequestRecord | undefined>;
   /** Inserts a request seen on chain, or replaces one whose log changed (reorg). */
   put(record: RequestRecord): Promise<void>;
   update(requestId: bigint, patch: Partial<Omit<RequestRecord, "requestId">>): Promise<void>;
-  /** Requests with one of the statuses, oldest first. */
+  /** Unsettled requests with one of the statuses, oldest first (pending, waiting and sending are never settled). */
   listByStatus(statuses: readonly RequestStatus[], limit?: number): Promise<RequestRecord[]>;
   /** Requests whose log is at or after a block (for reorg checks). */
   listFromBlock(blockNumber: bigint): Promise<RequestRecord[]>;
+  /** Answered requests (ours or another provider's) whose answer is at or after a block (for reorg checks). */
+  listAnsweredFrom(blockNumber: bigint): Promise<RequestRecord[]>;
+  /**
+   * Lets go of finished requests (answered, answered elsewhere, failed, dropped) whose request and
+   * answer logs are both before `beforeBlock`, the start of the re-scanned window: they stay in the
+   * file (and `get` reads them back) but no longer in memory, so a long-lived node's memory stays
+   * bounded by its recent and unfinished work. Returns how many were settled.
+   */
+  settle(beforeBlock: bigint): number;
   /** The most recent answers. */
   lastAnswers(limit: number): Promise<RequestRecord[]>;
   countByStatus(): Promise<Record<string, number>>;
@@ -256,7 +266,18 @@ function rowToTx(row: Record<string, DuckDBValue>): TxRecord {
  * provider on the same workspace gets a `JournalError`. Requests are kept in memory; writes are
  * group-committed (each resolves once durable).
  */
-export async function createJournal(params: { path: string; readOnly?: boolean }): Promise<Journal> {
+/** Statuses after which nothing happens to a request unless a reorg reaches back to it. */
+const FINISHED: ReadonlySet<RequestStatus> = new Set(["answered", "answered_elsewhere", "failed", "dropped"]);
+
+export async function createJournal(params: {
+  path: string;
+  readOnly?: boolean;
+  /**
+   * Finished requests whose logs are this many blocks or more below the cursor are not loaded into
+   * memory (the provider passes its re-scan window). Default: 1024.
+   */
+  recentBlocks?: number;
+}): Promise<Journal> {
   const file = path.resolve(params.path);
   mkdirSync(path.dirname(file), { recursive: true });
   let db: DuckDb;
@@ -297,6 +318,10 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
   type Statement = [string, DuckDBValue[]] | [string, DuckDBValue[], Upsert];
   let pending: Write[] = [];
   let flushing = false;
+  const drainWaiters: (() => void)[] = [];
+  /** Resolves once every write issued so far is committed (so a read of the file sees them). */
+  const drained = (): Promise<void> =>
+    !flushing && pending.length === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve));
   const statementsOf = (group: readonly Write[]): [string, DuckDBValue[]][] => {
     const out: [string, DuckDBValue[]][] = [];
     for (let i = 0; i < group.length; ) {
@@ -358,6 +383,7 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
       .finally(() => {
         flushing = false;
         flush();
+        if (!flushing) while (drainWaiters.length > 0) drainWaiters.shift()?.();
       });
   };
   const write = (...statements: Statement[]) =>
@@ -384,19 +410,53 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
   ];
   const txRow = (tx: TxRecord): Statement => [TX_UPSERT.into, txValues(tx), TX_UPSERT];
 
-  // Requests are served from memory (loaded once); the table is written through.
-  const cache = new Map<bigint, RequestRecord>();
-  for (const row of await rows("SELECT * FROM requests")) {
-    const rec = rowToRequest(row);
-    cache.set(rec.requestId, rec);
-  }
   const [cursorRow] = await rows("SELECT block_number, block_hash FROM cursor WHERE id = 1");
   let cursor: { blockNumber: bigint; blockHash: Hex } | undefined = cursorRow
     ? { blockNumber: BigInt(cursorRow.block_number as bigint), blockHash: cursorRow.block_hash as Hex }
     : undefined;
+
+  // Unsettled requests (unfinished, or with a log in the recent blocks a reorg may still reach) are
+  // served from memory, loaded once; settled ones stay in the file, counted by status. Every write
+  // goes through to the file.
+  const live = new Map<bigint, RequestRecord>();
+  const settledCounts: Partial<Record<RequestStatus, number>> = {};
+  let maxSettledId: bigint | undefined;
+  const noteSettled = (status: RequestStatus, requestId: bigint, n = 1) => {
+    settledCounts[status] = (settledCounts[status] ?? 0) + n;
+    if (maxSettledId === undefined || requestId > maxSettledId) maxSettledId = requestId;
+  };
+  const horizon = cursor ? cursor.blockNumber - BigInt(params.recentBlocks ?? 1024) : -1n;
+  const settledWhere = `status IN (${[...FINISHED].map((x) => `'${x}'`).join(", ")}) AND block_number < $1 AND coalesce(answer_block, -1) < $1`;
+  for (const row of await rows(`SELECT * FROM requests WHERE NOT (${settledWhere})`, [horizon])) {
+    const rec = rowToRequest(row);
+    live.set(rec.requestId, rec);
+  }
+  for (const row of await rows(
+    `SELECT status, count(*) AS n, max(request_id) AS m FROM requests WHERE ${settledWhere} GROUP BY status`,
+    [horizon],
+  )) {
+    noteSettled(row.status as RequestStatus, BigInt(row.m as bigint), Number(row.n as bigint));
+  }
+  /** Whether a request not in memory may be a settled one (settled ids are all at most this). */
+  const maybeSettled = (requestId: bigint) => maxSettledId !== undefined && requestId <= maxSettledId;
+  /** Reads a settled request back from the file. */
+  const readSettled = async (requestId: bigint): Promise<RequestRecord | undefined> => {
+    if (!maybeSettled(requestId)) return undefined;
+    await drained();
+    const [row] = await rows("SELECT * FROM requests WHERE request_id = $1", [requestId]);
+    return row ? rowToRequest(row) : undefined;
+  };
+  /** Brings a settled request back into memory (a reorg reached it, or it is being re-answered). */
+  const revive = async (requestId: bigint): Promise<RequestRecord | undefined> => {
+    const settled = await readSettled(requestId);
+    const current = live.get(requestId);
+    if (current || !settled) return current;
+    settledCounts[settled.status] = (settledCounts[settled.status] ?? 1) - 1;
+    live.set(requestId, settled);
+    return settled;
+  };
   const byId = (a: RequestRecord, b: RequestRecord) =>
     a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0;
-  const copy = (r: RequestRecord | undefined) => (r ? { ...r } : undefined);
 
   return {
     path: file,
@@ -423,20 +483,23 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
       await writeNow(["INSERT OR REPLACE INTO cursor VALUES (1, $1, $2)", [next.blockNumber, next.blockHash]]);
     },
     async get(requestId) {
-      return copy(cache.get(requestId));
+      const hit = live.get(requestId);
+      return hit ? { ...hit } : readSettled(requestId);
     },
     async put(record) {
-      cache.set(record.requestId, { ...record });
+      // Synchronous unless the request may be settled, so writes issued together keep their order.
+      if (!live.has(record.requestId) && maybeSettled(record.requestId)) await revive(record.requestId);
+      live.set(record.requestId, { ...record });
       await writeNow(requestRow(record));
     },
     async update(requestId, patch) {
       const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof RequestRecord, unknown][];
       if (entries.length === 0) return;
-      const current = cache.get(requestId);
+      const current = live.get(requestId) ?? (maybeSettled(requestId) ? await revive(requestId) : undefined);
       if (current) {
         // The whole row is known: write it as an upsert (merged with the group's other rows).
         const next = { ...current, ...(Object.fromEntries(entries) as Partial<RequestRecord>) };
-        cache.set(requestId, next);
+        live.set(requestId, next);
         await writeNow(requestRow(next));
         return;
       }
@@ -448,28 +511,52 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
     },
     async listByStatus(statuses, limit = 1_000_000) {
       const wanted = new Set(statuses);
-      return [...cache.values()]
+      return [...live.values()]
         .filter((r) => wanted.has(r.status))
         .sort(byId)
         .slice(0, limit)
         .map((r) => ({ ...r }));
     },
     async listFromBlock(blockNumber) {
-      return [...cache.values()]
+      return [...live.values()]
         .filter((r) => r.blockNumber >= blockNumber)
         .sort(byId)
         .map((r) => ({ ...r }));
     },
-    async lastAnswers(limit) {
-      return [...cache.values()]
-        .filter((r) => r.answeredAt !== null)
-        .sort((a, b) => (b.answeredAt ?? 0) - (a.answeredAt ?? 0) || byId(b, a))
-        .slice(0, limit)
+    async listAnsweredFrom(blockNumber) {
+      return [...live.values()]
+        .filter(
+          (r) =>
+            (r.status === "answered" || r.status === "answered_elsewhere") &&
+            r.answerBlock !== null &&
+            r.answerBlock >= blockNumber,
+        )
+        .sort(byId)
         .map((r) => ({ ...r }));
+    },
+    settle(beforeBlock) {
+      let settled = 0;
+      for (const [id, r] of live) {
+        if (!FINISHED.has(r.status) || r.blockNumber >= beforeBlock) continue;
+        if (r.answerBlock !== null && r.answerBlock >= beforeBlock) continue;
+        live.delete(id);
+        noteSettled(r.status, id);
+        settled += 1;
+      }
+      return settled;
+    },
+    async lastAnswers(limit) {
+      await drained();
+      const found = await rows(
+        "SELECT * FROM requests WHERE answered_at IS NOT NULL ORDER BY answered_at DESC, request_id DESC LIMIT $1",
+        [BigInt(limit)],
+      );
+      return found.map(rowToRequest);
     },
     async countByStatus() {
       const counts: Record<string, number> = {};
-      for (const r of cache.values()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      for (const [status, n] of Object.entries(settledCounts)) if (n > 0) counts[status] = n;
+      for (const r of live.values()) counts[r.status] = (counts[r.status] ?? 0) + 1;
       return counts;
     },
     async putTx(tx) {
@@ -478,7 +565,7 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
     async recordIntent(tx, answers) {
       const rows: Statement[] = [txRow(tx)];
       for (const answer of answers) {
-        const current = cache.get(answer.requestId);
+        const current = live.get(answer.requestId);
         if (!current) continue;
         const next: RequestRecord = {
           ...current,
@@ -489,7 +576,7 @@ export async function createJournal(params: { path: string; readOnly?: boolean }
           reason: answer.reason,
           commitment: answer.commitment,
         };
-        cache.set(current.requestId, next);
+        live.set(current.requestId, next);
         rows.push(requestRow(next));
       }
       // All rows land in the same group, hence the same transaction.

@@ -314,13 +314,16 @@ export function createProvider(deps: ProviderDeps): Provider {
       }),
     );
     // Reorgs of answers: an answer in the re-scanned range that is gone is no longer final.
-    for (const rec of await journal.listByStatus(["answered", "answered_elsewhere"])) {
-      if (rec.answerBlock === null || rec.answerBlock < batch.fromBlock || answers.has(rec.requestId)) continue;
+    for (const rec of await journal.listAnsweredFrom(batch.fromBlock)) {
+      if (answers.has(rec.requestId)) continue;
       const status: RequestStatus = rec.status === "answered" && rec.nonce !== null ? "sending" : "pending";
       await journal.update(rec.requestId, { status, answeredAt: null, answerBlock: null, answeredBy: null });
       if (status === "pending") enqueue(rec.requestId);
       logger.warn({ requestId: String(rec.requestId) }, "answer removed by a reorg");
     }
+    // Finished requests below any later re-scan (the watcher widens it up to 4x after a reorg
+    // below its cursor) no longer need to be held in memory.
+    journal.settle(batch.toBlock + 1n - 4n * BigInt(settings.rescanBlocks));
   };
 
   const watcher: LogWatcher = createLogWatcher({

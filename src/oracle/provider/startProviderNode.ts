@@ -88,7 +88,10 @@ export async function startProviderNode(
         timeoutMs: config.limits.timeoutMs,
       });
     }
-    const journal: Journal = await createJournal({ path: journalPath(config.workspace) });
+    const journal: Journal = await createJournal({
+      path: journalPath(config.workspace),
+      recentBlocks: 4 * config.rescanBlocks + 1, // the widest re-scan of the log watcher
+    });
     closers.push(() => journal.close());
     const metrics = createProviderMetrics();
     const provider = createProvider({
