@@ -70,6 +70,49 @@ describe("logicalHash", () => {
     }
   });
 
+  test("logicalHash: strings larger than the staging buffer, between NULLs and short values, match the preimage", async () => {
+    const values = ["y".repeat(300_000), null, "tiny", "a long string of thirty bytes!", "z".repeat(262_140)];
+    const expected = [Uint8Array.of(0x03, 0x00)]; // descriptor: Binary
+    for (const v of values) {
+      if (v === null) expected.push(Uint8Array.of(0));
+      else {
+        const len = new Uint8Array(8);
+        new DataView(len.buffer).setBigUint64(0, BigInt(v.length), true);
+        expected.push(len, new TextEncoder().encode(v));
+      }
+    }
+    const header = concatBytes(Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0x62), new Uint8Array(8)); // str("b") u64(0)
+    const digest = bytesToHex(sha3_256(concatBytes(header, sha3_256(concatBytes(...expected)))));
+    const list = values.map((v) => (v === null ? "NULL" : `'${v}'::BLOB`)).join(", ");
+    const path = await parquet(`SELECT unnest([${list}]) AS b`);
+    expect(bytesToHex(await logicalDigest(db.connection, path))).toBe(digest);
+    expect(bytesToHex(await logicalDigest(db.connection, path, { worker: true }))).toBe(digest);
+  });
+
+  test("logicalHash: long strings from many small row groups and pages (scattered in memory) match the preimage", async () => {
+    const rows = 5000;
+    const value = (i: number) => (i % 11 === 0 ? null : `long string value number ${i} ${"#".repeat(i % 40)}`);
+    const expected = [Uint8Array.of(0x04, 0x00)];
+    for (let i = 0; i < rows; i++) {
+      const v = value(i);
+      if (v === null) expected.push(Uint8Array.of(0));
+      else {
+        const bytes = new TextEncoder().encode(v);
+        const len = new Uint8Array(8);
+        new DataView(len.buffer).setBigUint64(0, BigInt(bytes.length), true);
+        expected.push(len, bytes);
+      }
+    }
+    const header = concatBytes(Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0x73), new Uint8Array(8));
+    const digest = bytesToHex(sha3_256(concatBytes(header, sha3_256(concatBytes(...expected)))));
+    const sql = `SELECT CASE WHEN range % 11 = 0 THEN NULL ELSE 'long string value number ' || range || ' ' || repeat('#', (range % 40)::INTEGER) END AS s FROM range(${rows}) ORDER BY range`;
+    for (const options of ["ROW_GROUP_SIZE 300, COMPRESSION UNCOMPRESSED", "ROW_GROUP_SIZE 100000"]) {
+      const path = await parquet(sql, options);
+      expect(bytesToHex(await logicalDigest(db.connection, path))).toBe(digest);
+      expect(bytesToHex(await logicalDigest(db.connection, path, { worker: true }))).toBe(digest);
+    }
+  });
+
   test("logicalHash: all-NULL and constant columns (constant vectors in DuckDB) match the hand-built preimage", async () => {
     const rows = 5000;
     const path = await parquet(`SELECT NULL::INTEGER AS n, 7::SMALLINT AS k FROM range(${rows})`);
