@@ -89,6 +89,33 @@ describe("logicalHash", () => {
     expect(bytesToHex(await logicalDigest(db.connection, path, { worker: true }))).toBe(digest);
   });
 
+  test("logicalHash: a wide schema (smaller staging buffers) with a 100 KB value matches the preimage", async () => {
+    const columns = 300;
+    const big = "w".repeat(100_000);
+    const u64 = (n: number) => {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setBigUint64(0, BigInt(n), true);
+      return b;
+    };
+    const enc = (text: string) => new TextEncoder().encode(text);
+    const headers: Uint8Array[] = [];
+    const leafDigests: Uint8Array[] = [];
+    for (let i = 0; i < columns; i++) {
+      const name = `c${i}`;
+      headers.push(u64(name.length), enc(name), u64(0));
+      const value = new Uint8Array(4);
+      new DataView(value.buffer).setInt32(0, i, true);
+      leafDigests.push(sha3_256(concatBytes(hexToBytes("0100012000000000000000"), value)));
+    }
+    headers.push(u64(1), enc("s"), u64(0));
+    leafDigests.push(sha3_256(concatBytes(Uint8Array.of(0x04, 0x00), u64(big.length), enc(big))));
+    const digest = bytesToHex(sha3_256(concatBytes(...headers, ...leafDigests)));
+    const list = Array.from({ length: columns }, (_, i) => `${i}::INTEGER AS c${i}`).join(", ");
+    const path = await parquet(`SELECT ${list}, '${big}' AS s`);
+    expect(bytesToHex(await logicalDigest(db.connection, path))).toBe(digest);
+    expect(bytesToHex(await logicalDigest(db.connection, path, { worker: true }))).toBe(digest);
+  });
+
   test("logicalHash: long strings from many small row groups and pages (scattered in memory) match the preimage", async () => {
     const rows = 5000;
     const value = (i: number) => (i % 11 === 0 ? null : `long string value number ${i} ${"#".repeat(i % 40)}`);

@@ -30,7 +30,10 @@ import { createSha3 } from "./sha3";
 
 if (endianness() !== "LE") throw new Error("logicalHash: only little-endian hosts are supported");
 
-const STAGE_SIZE = 1 << 18;
+/** Staging buffer per leaf: 256 KiB, less for wide schemas (16 MiB over all leaves), at least 64 KiB. */
+const MAX_STAGE = 1 << 18;
+const MIN_STAGE = 1 << 16;
+const ALL_STAGES = 1 << 24;
 const NULL_MARKER = 0;
 
 /**
@@ -123,7 +126,8 @@ async function hashRows(
     const result = await wrapRead(parquetPath, () => connection.stream(sql));
     // One staging buffer per leaf, sent to its hasher when full (not once per chunk): a 2048-row
     // chunk of a narrow column is only a few KiB, and each hand-over to a worker has a fixed cost.
-    const stages = leaves.map((_, i) => new Stage(hashers, i));
+    const size = Math.max(MIN_STAGE, Math.min(MAX_STAGE, Math.floor(ALL_STAGES / leaves.length)));
+    const stages = leaves.map((_, i) => new Stage(hashers, i, size));
     // Fetch one chunk ahead: DuckDB decodes the next chunk on its threads while this one is hashed.
     const fetch = () => {
       const pending = wrapRead(parquetPath, () => result.fetchChunk());
@@ -195,19 +199,24 @@ async function readSchemas(connection: DuckDBConnection, source: string, path: s
 
 /** A leaf's staging buffer in front of its hasher (reused, or handed to the worker and replaced). */
 class Stage {
-  buf = Buffer.allocUnsafeSlow(STAGE_SIZE);
-  view = new DataView(this.buf.buffer, this.buf.byteOffset, STAGE_SIZE);
+  buf: Buffer;
+  view: DataView;
   pos = 0;
   constructor(
     private readonly hashers: LeafHashers,
     readonly leaf: number,
-  ) {}
+    /** Buffer size in bytes (at least MIN_STAGE). */
+    readonly size: number,
+  ) {
+    this.buf = Buffer.allocUnsafeSlow(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, size);
+  }
   flush(): void {
     if (this.pos > 0) {
       this.hashers.update(this.leaf, this.buf.subarray(0, this.pos), true);
       if (this.hashers.takesBuffers) {
-        this.buf = Buffer.allocUnsafeSlow(STAGE_SIZE);
-        this.view = new DataView(this.buf.buffer, this.buf.byteOffset, STAGE_SIZE);
+        this.buf = Buffer.allocUnsafeSlow(this.size);
+        this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.size);
       }
       this.pos = 0;
     }
@@ -217,16 +226,16 @@ class Stage {
     this.flush();
     this.hashers.update(this.leaf, bytes, false);
   }
-  /** Makes room for `n` bytes (n <= STAGE_SIZE). */
+  /** Makes room for `n` bytes (n <= MIN_STAGE). */
   room(n: number): void {
-    if (this.pos + n > STAGE_SIZE) this.flush();
+    if (this.pos + n > this.size) this.flush();
   }
   /**
    * Appends bytes of any length: hashed in place when the hasher runs on this thread and the
    * bytes are large, else copied into the buffer.
    */
   bytes(src: Uint8Array): void {
-    if (src.length > STAGE_SIZE / 2 || (!this.hashers.takesBuffers && src.length >= 4096)) {
+    if (src.length > this.size / 2 || (!this.hashers.takesBuffers && src.length >= 4096)) {
       this.direct(src);
       return;
     }
@@ -418,10 +427,11 @@ function hashStringChunk(stage: Stage, n: number, data: Uint8Array, validity: Ui
   // Pass 2: write lengths and bytes in row order.
   let view = stage.view;
   let pos = stage.pos;
+  const size = stage.size;
   let k = 0;
   for (let row = 0; row < n; row++) {
     if (validity !== null && (validity[row >> 3]! & (1 << (row & 7))) === 0) {
-      if (pos === STAGE_SIZE) {
+      if (pos === size) {
         stage.pos = pos;
         stage.flush();
         view = stage.view;
@@ -434,7 +444,7 @@ function hashStringChunk(stage: Stage, n: number, data: Uint8Array, validity: Ui
     const len = vector.getUint32(at, true);
     // Inline strings are copied as three whole words (past `len` is overwritten later), so they
     // need 12 bytes of room whatever their length.
-    if (pos + 8 + Math.max(len, 12) > STAGE_SIZE) {
+    if (pos + 8 + Math.max(len, 12) > size) {
       stage.pos = pos;
       stage.flush();
       view = stage.view;
@@ -454,7 +464,7 @@ function hashStringChunk(stage: Stage, n: number, data: Uint8Array, validity: Ui
     const source = runs[run[k]!]!;
     const from = offset[k]!;
     k++;
-    if (8 + len <= STAGE_SIZE) {
+    if (8 + len <= size) {
       copyBytes(view, pos, source, from, len);
       pos += len;
     } else {
