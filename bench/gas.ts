@@ -10,7 +10,6 @@ import {
   createWalletClient,
   type Hex,
   http,
-  keccak256,
   type PublicClient,
   type TransactionReceipt,
   type Transport,
@@ -23,6 +22,7 @@ import { type EncodableValue, encodeResponse } from "../src/oracle/codec/encodeR
 import { deployContract } from "../src/oracle/contracts/deployContract";
 import { deployOracle } from "../src/oracle/contracts/deployOracle";
 import { loadArtifact } from "../src/oracle/contracts/loadArtifact";
+import { signResult } from "../src/oracle/contracts/signResult";
 import { getFreePort } from "../test/harness/hardhatNode";
 import { type Figure, report } from "./lib/report";
 
@@ -205,18 +205,12 @@ export async function run(_args: string[]): Promise<void> {
     for (const rows of [1, 10, 100]) {
       const id = await newRequest();
       const body = response(rows);
-      const signature = await provider.signTypedData({
-        account: provider.account,
-        domain: { name: "OdfOracle", version: "1", chainId: chain.id, verifyingContract: oracle },
-        types: {
-          OdfResult: [
-            { name: "requestId", type: "uint64" },
-            { name: "requestHash", type: "bytes32" },
-            { name: "responseHash", type: "bytes32" },
-          ],
-        },
-        primaryType: "OdfResult",
-        message: { requestId: id, requestHash: keccak256(request), responseHash: keccak256(body) },
+      const signature = await signResult(provider, {
+        oracle,
+        chainId: chain.id,
+        requestId: id,
+        request,
+        response: body,
       });
       const r = await send(relayer, oracle, "provideSignedResult", [id, body, signature], undefined, 3_000_000n);
       const cb = await callbackGas(r);
@@ -240,18 +234,12 @@ export async function run(_args: string[]): Promise<void> {
     for (let i = 0; i < 10; i += 1) {
       const id = await newRequest();
       const body = response(1);
-      const signature = await provider.signTypedData({
-        account: provider.account,
-        domain: { name: "OdfOracle", version: "1", chainId: chain.id, verifyingContract: oracle },
-        types: {
-          OdfResult: [
-            { name: "requestId", type: "uint64" },
-            { name: "requestHash", type: "bytes32" },
-            { name: "responseHash", type: "bytes32" },
-          ],
-        },
-        primaryType: "OdfResult",
-        message: { requestId: id, requestHash: keccak256(request), responseHash: keccak256(body) },
+      const signature = await signResult(provider, {
+        oracle,
+        chainId: chain.id,
+        requestId: id,
+        request,
+        response: body,
       });
       batch.push({ requestId: id, response: body, signature });
     }

@@ -30,15 +30,3 @@ export const sendRequestEvent = providerOracleAbi[0];
 export const provideResultEvent = providerOracleAbi[1];
 /** Emitted for each answer of a batch that was not applied (no longer pending, or expired). */
 export const resultSkippedEvent = providerOracleAbi[16];
-
-/** EIP-712 domain name and version of `OdfOracle` signed answers. */
-export const ODF_ORACLE_EIP712 = { name: "OdfOracle", version: "1" } as const;
-
-/** EIP-712 type of a signed answer: `OdfResult(uint64 requestId,bytes32 requestHash,bytes32 responseHash)`. */
-export const ODF_RESULT_TYPES = {
-  OdfResult: [
-    { name: "requestId", type: "uint64" },
-    { name: "requestHash", type: "bytes32" },
-    { name: "responseHash", type: "bytes32" },
-  ],
-} as const;

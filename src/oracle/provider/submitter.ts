@@ -11,7 +11,8 @@ import {
   type TransactionSerializable,
 } from "viem";
 import { fulfilmentGasLimit } from "../contracts/fulfilmentGasLimit";
-import { ODF_ORACLE_EIP712, ODF_RESULT_TYPES, providerOracleAbi, resultSkippedEvent } from "./abi";
+import { resultTypedData } from "../contracts/signResult";
+import { providerOracleAbi, resultSkippedEvent } from "./abi";
 import { classifyRpcError } from "./classifyRpcError";
 import { InsufficientFundsError, RpcUnavailableError } from "./errors";
 import type { AnswerIntent, Journal, TxRecord } from "./journal";
@@ -200,16 +201,15 @@ export function createSubmitter(params: {
   };
 
   const signAnswer = (answer: Answer): Promise<Hex> =>
-    signer.signTypedData({
-      domain: { ...ODF_ORACLE_EIP712, chainId: config.chainId, verifyingContract: config.oracleAddress },
-      types: ODF_RESULT_TYPES,
-      primaryType: "OdfResult",
-      message: {
+    signer.signTypedData(
+      resultTypedData({
+        oracle: config.oracleAddress,
+        chainId: config.chainId,
         requestId: answer.requestId,
-        requestHash: keccak256(answer.request),
-        responseHash: keccak256(answer.response),
-      },
-    });
+        request: answer.request,
+        response: answer.response,
+      }),
+    );
 
   const singleData = (q: Queued): Hex =>
     q.signature !== undefined
