@@ -45,7 +45,7 @@ function revertData(error: unknown): Hex | undefined {
 }
 
 /**
- * Classifies an error of `eth_estimateGas`/`eth_sendRawTransaction`: a contract revert (decoded
+ * Classifies an error of `eth_call`/`eth_sendRawTransaction`: a contract revert (decoded
  * with the oracle's errors), insufficient funds, a nonce already used or too high, an underpriced
  * replacement, or anything else (the RPC is unavailable: retry).
  */
