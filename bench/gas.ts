@@ -202,16 +202,13 @@ export async function run(_args: string[]): Promise<void> {
         });
       }
     }
+    /** The provider's EIP-712 signature of an answer. */
+    const sign = (requestId: bigint, body: Hex) =>
+      signResult(provider, { oracle, chainId: chain.id, requestId, request, response: body });
     for (const rows of [1, 10, 100]) {
       const id = await newRequest();
       const body = response(rows);
-      const signature = await signResult(provider, {
-        oracle,
-        chainId: chain.id,
-        requestId: id,
-        request,
-        response: body,
-      });
+      const signature = await sign(id, body);
       const r = await send(relayer, oracle, "provideSignedResult", [id, body, signature], undefined, 3_000_000n);
       const cb = await callbackGas(r);
       figures.push({
@@ -234,13 +231,7 @@ export async function run(_args: string[]): Promise<void> {
     for (let i = 0; i < 10; i += 1) {
       const id = await newRequest();
       const body = response(1);
-      const signature = await signResult(provider, {
-        oracle,
-        chainId: chain.id,
-        requestId: id,
-        request,
-        response: body,
-      });
+      const signature = await sign(id, body);
       batch.push({ requestId: id, response: body, signature });
     }
     const b = await send(relayer, oracle, "provideSignedResults", [batch], undefined, 5_000_000n);

@@ -29,6 +29,25 @@ async function parquet(sql: string, options = "COMPRESSION ZSTD"): Promise<strin
   return path;
 }
 
+/**
+ * The hand-built leaf preimage of a Utf8 column (docs/logical-hash.md): the descriptor, then per
+ * row a 0 byte for NULL or the u64 little-endian length and the UTF-8 bytes.
+ */
+function utf8Leaf(rows: number, value: (i: number) => string | null): Uint8Array[] {
+  const leaf = [Uint8Array.of(0x04, 0x00)];
+  for (let i = 0; i < rows; i++) {
+    const v = value(i);
+    if (v === null) leaf.push(Uint8Array.of(0));
+    else {
+      const bytes = new TextEncoder().encode(v);
+      const len = new Uint8Array(8);
+      new DataView(len.buffer).setBigUint64(0, BigInt(bytes.length), true);
+      leaf.push(len, bytes);
+    }
+  }
+  return leaf;
+}
+
 const vector = vectors.vectors[0]!;
 
 describe("logicalHash", () => {
@@ -48,17 +67,7 @@ describe("logicalHash", () => {
     const values = ["a fairly long string value", "another one that is long", "short", null, "x".repeat(70_000)];
     const rows = 3000;
     const pick = (i: number) => values[(i * 7) % values.length] ?? null;
-    const expected = [Uint8Array.of(0x04, 0x00)]; // descriptor: Utf8
-    for (let i = 0; i < rows; i++) {
-      const v = pick(i);
-      if (v === null) expected.push(Uint8Array.of(0));
-      else {
-        const bytes = new TextEncoder().encode(v);
-        const len = new Uint8Array(8);
-        new DataView(len.buffer).setBigUint64(0, BigInt(bytes.length), true);
-        expected.push(len, bytes);
-      }
-    }
+    const expected = utf8Leaf(rows, pick);
     const header = concatBytes(Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0x73), new Uint8Array(8)); // str("s") u64(0)
     const digest = sha3_256(concatBytes(header, sha3_256(concatBytes(...expected))));
     const list = values.map((v) => (v === null ? "NULL" : `'${v}'`)).join(", ");
@@ -119,17 +128,7 @@ describe("logicalHash", () => {
   test("logicalHash: long strings from many small row groups and pages (scattered in memory) match the preimage", async () => {
     const rows = 5000;
     const value = (i: number) => (i % 11 === 0 ? null : `long string value number ${i} ${"#".repeat(i % 40)}`);
-    const expected = [Uint8Array.of(0x04, 0x00)];
-    for (let i = 0; i < rows; i++) {
-      const v = value(i);
-      if (v === null) expected.push(Uint8Array.of(0));
-      else {
-        const bytes = new TextEncoder().encode(v);
-        const len = new Uint8Array(8);
-        new DataView(len.buffer).setBigUint64(0, BigInt(bytes.length), true);
-        expected.push(len, bytes);
-      }
-    }
+    const expected = utf8Leaf(rows, value);
     const header = concatBytes(Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0x73), new Uint8Array(8));
     const digest = bytesToHex(sha3_256(concatBytes(header, sha3_256(concatBytes(...expected)))));
     const sql = `SELECT CASE WHEN range % 11 = 0 THEN NULL ELSE 'long string value number ' || range || ' ' || repeat('#', (range % 40)::INTEGER) END AS s FROM range(${rows}) ORDER BY range`;
