@@ -1,5 +1,12 @@
 import { type AbiEvent, type AbiParameter, type Hex, toEventSelector } from "viem";
-import { componentName, integerBits, isHashedWhenIndexed, orderedEventParams, splitArrayType } from "./abiColumns";
+import {
+  componentName,
+  flatEventFields,
+  integerBits,
+  isHashedWhenIndexed,
+  orderedEventParams,
+  splitArrayType,
+} from "./abiColumns";
 
 /** Thrown inside decoders for data that does not fit the event's types; the caller counts or fails. */
 export class AbiMismatch extends Error {
@@ -176,7 +183,19 @@ export type EventDecoder = {
    * object text of the `event` struct. Throws `AbiMismatch` when the log is not this event.
    */
   decode(topics: readonly string[], data: string): string;
+  /**
+   * Whether the event is flat (`flatEventFields`): then `decodeFlat` gives its fields as
+   * tab-separated text, in `event` struct order.
+   */
+  readonly flat: boolean;
+  /** The fields of a flat event as tab-separated text (hex without `0x`, decimals). Throws `AbiMismatch` like `decode`. */
+  decodeFlat(topics: readonly string[], data: string): string;
 };
+
+/** A flat field's JSON text without its quotes: for these types it is plain hex or decimal text. */
+function unquote(json: string): string {
+  return json.charCodeAt(0) === 34 ? json.slice(1, -1) : json;
+}
 
 /**
  * Compiles a decoder for a (non-anonymous) event. It works on the hex text directly (no
@@ -194,18 +213,46 @@ export function compileEventDecoder(event: AbiEvent): EventDecoder {
       ? (d: string, pos: number) => `"${word(d, pos)}"`
       : compileSpec(p.param).decodeAt,
   }));
-  const body = sequenceDecoder(
-    ordered.filter((p) => !p.indexed).map((p) => ({ spec: compileSpec(p.param), key: JSON.stringify(p.name) })),
-  );
+  const bodyParams = ordered.filter((p) => !p.indexed);
+  const bodySpecs = bodyParams.map((p) => compileSpec(p.param));
+  const body = sequenceDecoder(bodyParams.map((p, i) => ({ spec: bodySpecs[i] as Spec, key: JSON.stringify(p.name) })));
   const topicCount = indexed.length + 1;
+  const bodyHeads = bodySpecs.map((_, i) => i * WORD);
+  const flat = flatEventFields(event) !== undefined;
+  const check = (topics: readonly string[], data: string): string => {
+    if (topics.length !== topicCount) {
+      throw new AbiMismatch(`has ${topics.length} topics, the event has ${topicCount}`);
+    }
+    if (topics[0]?.toLowerCase() !== selector) throw new AbiMismatch("topic0 is another event's");
+    const d = data.length > 2 ? data.slice(2) : "";
+    if (body.headWords * WORD > d.length) throw new AbiMismatch("data is shorter than the event's parameters");
+    return d;
+  };
   return {
     selector,
     fieldCount: ordered.length,
-    decode(topics, data) {
-      if (topics.length !== topicCount) {
-        throw new AbiMismatch(`has ${topics.length} topics, the event has ${topicCount}`);
+    flat,
+    decodeFlat(topics, data) {
+      if (!flat) throw new TypeError("decodeFlat: the event is not flat");
+      const d = check(topics, data);
+      let out = "";
+      for (let i = 0; i < topicDecoders.length; i++) {
+        const t = topicDecoders[i] as { key: string; decode: DecodeAt };
+        if (i > 0) out += "\t";
+        out += unquote(t.decode((topics[i + 1] as string).slice(2), 0));
       }
-      if (topics[0]?.toLowerCase() !== selector) throw new AbiMismatch("topic0 is another event's");
+      // Flat bodies are one head word each; `bytes` is the one dynamic kind (its offset in the head).
+      for (let i = 0; i < bodySpecs.length; i++) {
+        const spec = bodySpecs[i] as Spec;
+        const head = bodyHeads[i] as number;
+        const value = spec.dynamic ? spec.decodeAt(d, readSize(d, head) * 2) : spec.decodeAt(d, head);
+        if (i > 0 || topicDecoders.length > 0) out += "\t";
+        out += unquote(value);
+      }
+      return out;
+    },
+    decode(topics, data) {
+      const d = check(topics, data);
       let out = "{";
       for (let i = 0; i < topicDecoders.length; i++) {
         const t = topicDecoders[i] as { key: string; decode: DecodeAt };
@@ -213,8 +260,6 @@ export function compileEventDecoder(event: AbiEvent): EventDecoder {
         if (i > 0) out += ",";
         out += `${t.key}:${t.decode(topic, 0)}`;
       }
-      const d = data.length > 2 ? data.slice(2) : "";
-      if (body.headWords * WORD > d.length) throw new AbiMismatch("data is shorter than the event's parameters");
       const rest = body.decode(d, 0);
       if (rest) out += topicDecoders.length > 0 ? `,${rest}` : rest;
       return `${out}}`;

@@ -3,7 +3,7 @@ import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { AbiEvent } from "viem";
-import { eventColumn } from "./abiColumns";
+import { eventColumn, flatEventFields } from "./abiColumns";
 
 /** Raw log columns (DESIGN 5.7), in dataset order, with their DuckDB types. */
 export const RAW_COLUMNS: readonly { name: string; type: string }[] = [
@@ -53,8 +53,13 @@ export type CreateLogStageParameters = {
   connection: DuckDBConnection;
   /** The decoded event, adding the `event` struct column. */
   event?: AbiEvent | undefined;
-  /** Directory for the transient JSON files. */
+  /** Directory for the transient row files. */
   tempDir: string;
+  /**
+   * Stage the event as JSON even when it is flat (rows must then come from a decoder's `decode`,
+   * not `decodeFlat`). For tests comparing both forms.
+   */
+  forceJson?: boolean | undefined;
 };
 
 function q(name: string): string {
@@ -92,14 +97,21 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
   await connection.run(create);
   // Tab-separated rows (no quoting: hex, numbers and the event's JSON text, whose escapes keep tabs
   // and newlines out); DuckDB's CSV reader loads them about twice as fast as newline-delimited JSON.
-  const csvColumns = `{bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${
-    event ? ", e: 'VARCHAR'" : ""
-  }}`;
+  // A flat event's fields come as columns of their own (no per-row JSON to parse); others as JSON.
+  const flat = event && params.event && !params.forceJson ? flatEventFields(params.event) : undefined;
+  let eventCsv = "";
+  let eventSelect = "";
+  if (flat) {
+    eventCsv = flat.map((f, i) => `, e${i}: '${f.csvType}'`).join("");
+    eventSelect = `, struct_pack(${flat.map((f, i) => `${q(f.name)} := ${f.convert(`e${i}`)}`).join(", ")})`;
+  } else if (event) {
+    eventCsv = ", e: 'VARCHAR'";
+    eventSelect = `, ${event.convert(`CAST(e::JSON AS ${event.jsonType})`)}`;
+  }
+  const csvColumns = `{bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${eventCsv}}`;
   const select =
     `0, to_timestamp(ts), bn, from_hex(bh), to_timestamp(ts), ti, from_hex(th), li, from_hex(a), ` +
-    `from_hex(t0), from_hex(t1), from_hex(t2), from_hex(t3), coalesce(from_hex(d), ''::BLOB)${
-      event ? `, ${event.convert(`CAST(e::JSON AS ${event.jsonType})`)}` : ""
-    }`;
+    `from_hex(t0), from_hex(t1), from_hex(t2), from_hex(t3), coalesce(from_hex(d), ''::BLOB)${eventSelect}`;
   const dataList = dataColumns.map((c) => q(c.name)).join(", ");
   let rows = 0;
 

@@ -14,7 +14,10 @@ export type EncodeLogRowsParameters = {
 };
 
 export type EncodeLogRowsReturnType = {
-  /** Tab-separated rows in the staging form (`createLogStage`): raw columns, then the event's JSON. */
+  /**
+   * Tab-separated rows in the staging form (`createLogStage`): raw columns, then the event's fields
+   * (a flat event, `flatEventFields`) or its JSON.
+   */
   text: string;
   rows: number;
   mismatched: number;
@@ -41,8 +44,11 @@ export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsRet
     let event = "";
     if (decoder) {
       try {
-        const decoded = decoder.decode(log.topics, log.data);
-        if (decoder.fieldCount > 0) event = `\t${decoded}`;
+        if (decoder.flat) event = `\t${decoder.decodeFlat(log.topics, log.data)}`;
+        else {
+          const decoded = decoder.decode(log.topics, log.data);
+          if (decoder.fieldCount > 0) event = `\t${decoded}`;
+        }
       } catch (error) {
         if (!(error instanceof AbiMismatch)) throw error;
         if (onMismatch === "fail") {

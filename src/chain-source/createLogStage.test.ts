@@ -1,0 +1,156 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type AbiEvent, encodeAbiParameters, encodeEventTopics, type Hex, parseAbiItem } from "viem";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { type DuckDb, openDuckDb } from "../engines/duckdb/openDuckDb";
+import { flatEventFields } from "./abiColumns";
+import { compileEventDecoder } from "./compileEventDecoder";
+import { createLogStage } from "./createLogStage";
+import { encodeLogRows } from "./encodeLogRows";
+import type { RpcLog } from "./getLogs";
+
+let db: DuckDb;
+let dir: string;
+beforeAll(async () => {
+  db = await openDuckDb({ threads: 2 });
+  dir = await mkdtemp(path.join(tmpdir(), "odf-log-stage-"));
+});
+afterAll(async () => {
+  db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const FLAT = parseAbiItem(
+  "event Flat(bool indexed flag, address indexed who, bytes indexed blob, bool b, address a, bytes1 b1, bytes7 b7, bytes dyn, uint8 u8, int64 i64, uint96 u96, int120 i120, uint256 u256, int256 i256)",
+) as AbiEvent;
+
+function logOf(i: number, values: readonly unknown[]): RpcLog {
+  const [flag, who, blob, ...body] = values;
+  const topics = encodeEventTopics({ abi: [FLAT], eventName: "Flat", args: { flag, who, blob } as never }) as Hex[];
+  const data = encodeAbiParameters(
+    FLAT.inputs.filter((p) => !p.indexed),
+    body,
+  );
+  const hex = (n: number, width: number) => `0x${n.toString(16).padStart(width, "0")}` as Hex;
+  return {
+    address: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+    blockHash: hex(1000 + Math.floor(i / 3), 64),
+    blockNumber: hex(10 + Math.floor(i / 3), 1),
+    data,
+    logIndex: hex(i % 3, 1),
+    transactionHash: hex(5000 + i, 64),
+    transactionIndex: "0x0",
+    topics,
+  };
+}
+
+test("createLogStage: a flat event staged as columns equals the same logs staged as JSON, value for value", async () => {
+  expect(flatEventFields(FLAT)?.map((f) => f.name)).toEqual([
+    "flag",
+    "who",
+    "blob",
+    "b",
+    "a",
+    "b1",
+    "b7",
+    "dyn",
+    "u8",
+    "i64",
+    "u96",
+    "i120",
+    "u256",
+    "i256",
+  ]);
+  const extremes = [
+    [
+      true,
+      `0x${"11".repeat(20)}`,
+      "0x",
+      false,
+      `0x${"ab".repeat(20)}`,
+      "0x00",
+      "0xffffffffffffff",
+      "0x",
+      0,
+      -(2n ** 63n),
+      0n,
+      -(2n ** 119n),
+      2n ** 256n - 1n,
+      -(2n ** 255n),
+    ],
+    [
+      false,
+      `0x${"00".repeat(20)}`,
+      "0x0102",
+      true,
+      `0x${"00".repeat(20)}`,
+      "0x7f",
+      "0x01020304050607",
+      "0xdeadbeef",
+      255,
+      2n ** 63n - 1n,
+      2n ** 96n - 1n,
+      2n ** 119n - 1n,
+      0n,
+      2n ** 255n - 1n,
+    ],
+  ];
+  const logs = Array.from({ length: 60 }, (_, i) =>
+    logOf(
+      i,
+      i < extremes.length
+        ? (extremes[i] as unknown[])
+        : [
+            i % 2 === 0,
+            `0x${(i + 1).toString(16).padStart(40, "0")}`,
+            `0x${"aa".repeat(i % 5)}`,
+            i % 3 === 0,
+            `0x${i.toString(16).padStart(40, "0")}`,
+            `0x${(i % 256).toString(16).padStart(2, "0")}`,
+            `0x${(i * 1_000_003).toString(16).padStart(14, "0")}`,
+            `0x${"5a".repeat(i % 7)}`,
+            i % 256,
+            BigInt(-i * 1_000_000_007),
+            2n ** 80n + BigInt(i),
+            -(2n ** 100n) - BigInt(i),
+            2n ** 200n * BigInt(i),
+            -(3n ** 150n) * BigInt(i),
+          ],
+    ),
+  );
+  const timestamps = new Map(logs.map((l) => [l.blockHash, 1_700_000_000 + Number.parseInt(l.blockNumber, 16)]));
+  const decoder = compileEventDecoder(FLAT);
+  expect(decoder.flat).toBe(true);
+
+  const flat = await createLogStage({ connection: db.connection, event: FLAT, tempDir: dir });
+  await flat.insertRows(encodeLogRows({ logs, timestamps, decoder, onMismatch: "fail" }).text);
+  const json = await createLogStage({ connection: db.connection, event: FLAT, tempDir: dir, forceJson: true });
+  const asJson = { ...decoder, flat: false };
+  await json.insertRows(encodeLogRows({ logs, timestamps, decoder: asJson, onMismatch: "fail" }).text);
+  expect(flat.rowCount()).toBe(60);
+  expect(json.rowCount()).toBe(60);
+
+  const rows = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowsJS();
+  const count = `SELECT count(*)::INTEGER FROM (SELECT * FROM ${flat.sourceSql} EXCEPT ALL SELECT * FROM ${json.sourceSql})`;
+  const reverse = `SELECT count(*)::INTEGER FROM (SELECT * FROM ${json.sourceSql} EXCEPT ALL SELECT * FROM ${flat.sourceSql})`;
+  expect(await rows(count)).toEqual([[0]]);
+  expect(await rows(reverse)).toEqual([[0]]);
+  expect(
+    await rows(
+      `SELECT typeof(event), octet_length(event.dyn), octet_length(event.blob), event.u256, event.i120::VARCHAR, event.i64::VARCHAR, hex(event.b7) FROM ${flat.sourceSql} ORDER BY log_index, block_number LIMIT 1`,
+    ),
+  ).toEqual([
+    [
+      "STRUCT(flag BOOLEAN, who BLOB, blob BLOB, b BOOLEAN, a BLOB, b1 BLOB, b7 BLOB, dyn BLOB, u8 UTINYINT, i64 BIGINT, u96 DECIMAL(38,0), i120 DECIMAL(38,0), u256 VARCHAR, i256 VARCHAR)",
+      0n,
+      32n,
+      (2n ** 256n - 1n).toString(),
+      (-(2n ** 119n)).toString(),
+      (-(2n ** 63n)).toString(),
+      "FFFFFFFFFFFFFF",
+    ],
+  ]);
+  await flat.drop();
+  await json.drop();
+});
