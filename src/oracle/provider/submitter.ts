@@ -154,6 +154,18 @@ export function createSubmitter(params: {
   let pumping: Promise<void> | undefined;
   let pumpAgain = false;
   let pumpBlockedUntil = 0;
+  /**
+   * Re-signings of a nonce (drops, stuck and underpriced bumps, fills) run one at a time, each on
+   * the nonce's current transaction, so none is lost to another that started from the same version.
+   */
+  let replacing: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = replacing.then(task, task);
+    replacing = run.catch(() => undefined);
+    return run;
+  };
+  /** The nonce's current unmined transaction (a replacement may have superseded `tx`). */
+  const current = (tx: TxRecord): TxRecord | undefined => open.get(tx.nonce);
 
   const setFunds = (value: boolean) => {
     if (value === insufficientFunds) return;
@@ -472,7 +484,10 @@ export function createSubmitter(params: {
         setFunds(true);
         return false;
       } else if (c.kind === "underpriced") {
-        await replace(tx, "underpriced");
+        await exclusive(async () => {
+          const now = current(tx);
+          if (now?.hash === tx.hash) await replace(now, "underpriced");
+        });
         return false;
       } else if (c.kind === "revert") {
         // Some nodes simulate on submission; the nonce stays unused, so fill it.
@@ -480,7 +495,10 @@ export function createSubmitter(params: {
           { nonce: tx.nonce, requestIds: tx.requestIds.map(String), error: c.errorName },
           "transaction refused; filling nonce",
         );
-        await fill(tx);
+        await exclusive(async () => {
+          const now = current(tx);
+          if (now?.hash === tx.hash) await fill(now);
+        });
         return false;
       } else {
         logger.warn({ nonce: tx.nonce, kind: c.kind, ...errorFields(error) }, "broadcast failed; will retry");
@@ -676,20 +694,26 @@ export function createSubmitter(params: {
     },
     async cancel(requestId, why) {
       if (why === "dropped") droppedRequests.add(requestId);
-      for (const tx of [...open.values()]) {
-        if (!tx.requestIds.includes(requestId)) continue;
-        if (why === "dropped") await withoutDropped(tx);
-        else if (tx.requestIds.length === 1) await fill(tx);
-      }
+      await exclusive(async () => {
+        for (const nonce of [...open.keys()]) {
+          const tx = open.get(nonce);
+          if (!tx?.requestIds.includes(requestId)) continue;
+          if (why === "dropped") await withoutDropped(tx);
+          else if (tx.requestIds.length === 1) await fill(tx);
+        }
+      });
       await pump();
     },
     async tick() {
       const latest = await client.getTransactionCount({ address, blockTag: "latest" });
-      await settleMined(latest);
-      const now = Date.now();
-      for (const tx of [...open.values()].sort((a, b) => a.nonce - b.nonce)) {
-        if (tx.status === "sent" && now - tx.sentAt > config.stuckAfterMs) await replace(tx, "stuck");
-      }
+      await exclusive(async () => {
+        await settleMined(latest);
+        const now = Date.now();
+        for (const nonce of [...open.keys()].sort((a, b) => a - b)) {
+          const tx = open.get(nonce);
+          if (tx?.status === "sent" && now - tx.sentAt > config.stuckAfterMs) await replace(tx, "stuck");
+        }
+      });
       pumpBlockedUntil = 0;
       await pump();
       try {
