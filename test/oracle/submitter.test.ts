@@ -44,19 +44,20 @@ test("submitter: a burst goes out as one batch; a reorged request leaves it; a s
   const ours = privateKeyToAccount(key).address;
   const rival = c.wallets[5]!;
   const { oracle, consumer } = await deployOracleFixture(c, [ours, rival.account.address]);
-  const ids = await sendRequests(c, consumer, [REQUEST, REQUEST, REQUEST, REQUEST]);
-  const [first, dropped, third, fourth] = ids as [bigint, bigint, bigint, bigint];
+  const ids = await sendRequests(c, consumer, [REQUEST, REQUEST, REQUEST, REQUEST, REQUEST]);
+  const [first, dropped, third, fourth, alsoDropped] = ids as [bigint, bigint, bigint, bigint, bigint];
 
   await c.testClient.setAutomine(false);
   const latest = await c.publicClient.getBlock({ blockTag: "latest" });
   const initialFee = (latest.baseFeePerGas ?? 0n) * 2n + 1_000_000_000n;
   const cap = (initialFee * 14n) / 10n;
   const mined: { tx: TxRecord; success: boolean; skipped: readonly bigint[] }[] = [];
+  const lines: { msg: string; why?: string; requestIds?: string[] }[] = [];
   const submitter = createSubmitter({
     client: c.publicClient,
     signer: createLocalSigner(key),
     journal,
-    logger: pino({ level: "silent" }),
+    logger: pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) }),
     config: {
       chainId: 31337,
       oracleAddress: oracle as Address,
@@ -70,7 +71,7 @@ test("submitter: a burst goes out as one batch; a reorged request leaves it; a s
   });
   await submitter.init();
 
-  // Four answers submitted together: one transaction, one nonce.
+  // Five answers submitted together: one transaction, one nonce.
   const outcomes = await Promise.all(
     ids.map((requestId) =>
       submitter.submit({
@@ -83,7 +84,7 @@ test("submitter: a burst goes out as one batch; a reorged request leaves it; a s
       }),
     ),
   );
-  expect(outcomes.map((o) => o.kind)).toEqual(["sent", "sent", "sent", "sent"]);
+  expect(outcomes.map((o) => o.kind)).toEqual(["sent", "sent", "sent", "sent", "sent"]);
   expect(new Set(outcomes.map((o) => (o.kind === "sent" ? o.hash : "")))).toHaveLength(1);
   const [batch] = await journal.listOpenTxs();
   expect(batch?.requestIds).toEqual(ids);
@@ -95,13 +96,16 @@ test("submitter: a burst goes out as one batch; a reorged request leaves it; a s
     ),
   );
 
-  // A reorg dropped one request: the batch is replaced by one without it (same nonce, +20% fee).
-  await submitter.cancel(dropped, "dropped");
+  // A reorg dropped two of its requests (handled concurrently): the batch is re-signed once without
+  // both (same nonce, +20% fee), not twice from the same old version.
+  await Promise.all([submitter.cancel(dropped, "dropped"), submitter.cancel(alsoDropped, "dropped")]);
   const [without] = await journal.listOpenTxs();
   expect(without?.nonce).toBe(batch?.nonce);
   expect(without?.requestIds).toEqual([first, third, fourth]);
   expect(without?.hashes).toHaveLength(2);
   expect(without?.maxFeePerGas).toBe((initialFee * 120n) / 100n);
+  const drops = lines.filter((l) => l.msg === "replacing transaction" && l.why === "drop reorged request");
+  expect(drops.map((l) => l.requestIds)).toEqual([[first, third, fourth].map(String)]);
 
   // Not mined for longer than stuckAfterMs: re-priced, never above the cap (1.2 × 1.2 = 1.44 > 1.4).
   await new Promise((r) => setTimeout(r, 350));
