@@ -1,18 +1,16 @@
 import {
   type Address,
-  decodeFunctionData,
   decodeFunctionResult,
-  encodeFunctionData,
   type Hex,
   keccak256,
   type PublicClient,
-  parseEventLogs,
   parseGwei,
   type TransactionSerializable,
 } from "viem";
 import { fulfilmentGasLimit } from "../contracts/fulfilmentGasLimit";
 import { resultTypedData } from "../contracts/signResult";
-import { providerOracleAbi, resultSkippedEvent } from "./abi";
+import { providerOracleAbi } from "./abi";
+import { decodeAnswerBatch, encodeAnswerBatch, encodeAnswerCall, skippedRequests } from "./answerCalldata";
 import { classifyRpcError } from "./classifyRpcError";
 import { InsufficientFundsError, RpcUnavailableError } from "./errors";
 import type { AnswerIntent, Journal, TxRecord } from "./journal";
@@ -223,22 +221,6 @@ export function createSubmitter(params: {
       }),
     );
 
-  const singleData = (q: Queued): Hex =>
-    q.signature !== undefined
-      ? encodeFunctionData({
-          abi: providerOracleAbi,
-          functionName: "provideSignedResult",
-          args: [q.answer.requestId, q.answer.response, q.signature],
-        })
-      : encodeFunctionData({
-          abi: providerOracleAbi,
-          functionName: "provideResult",
-          args: [q.answer.requestId, q.answer.response],
-        });
-
-  const batchData = (items: readonly { requestId: bigint; response: Hex; signature: Hex }[]): Hex =>
-    encodeFunctionData({ abi: providerOracleAbi, functionName: "provideSignedResults", args: [items] });
-
   const responseLength = (response: Hex) => (response.length - 2) / 2;
 
   /**
@@ -328,7 +310,11 @@ export function createSubmitter(params: {
 
   /** Sends one answer in a transaction of its own (`provideSignedResult` / `provideResult`). */
   const sendAlone = async (q: Queued): Promise<void> => {
-    const data = singleData(q);
+    const data = encodeAnswerCall({
+      requestId: q.answer.requestId,
+      response: q.answer.response,
+      signature: q.signature,
+    });
     let gas: bigint;
     try {
       gas = await simulateAlone(q, data);
@@ -392,7 +378,7 @@ export function createSubmitter(params: {
       await sendAlone(items[0] as Queued);
       return;
     }
-    const data = batchData(
+    const data = encodeAnswerBatch(
       items.map((q) => ({ requestId: q.answer.requestId, response: q.answer.response, signature: q.signature as Hex })),
     );
     let fulfilled: readonly boolean[];
@@ -595,31 +581,20 @@ export function createSubmitter(params: {
    */
   const withoutDropped = async (tx: TxRecord): Promise<void> => {
     if (!tx.requestIds.some((id) => droppedRequests.has(id))) return;
-    let batch: readonly { requestId: bigint; response: Hex; signature: Hex }[] | undefined;
-    try {
-      const decoded = decodeFunctionData({ abi: providerOracleAbi, data: tx.data });
-      if (decoded.functionName === "provideSignedResults") batch = decoded.args[0];
-    } catch {
-      // Not one of our answer encodings: fill the nonce.
-    }
+    // Anything but one of our batches (a single answer) has nothing left: fill the nonce.
+    const batch = decodeAnswerBatch(tx.data);
     const rest = (batch ?? []).filter((item) => !droppedRequests.has(item.requestId));
     if (rest.length === 0) {
       await fill(tx);
       return;
     }
     await replace(tx, "drop reorged request", {
-      data: batchData(rest),
+      data: encodeAnswerBatch(rest),
       to: tx.to,
       gas: tx.gas,
       requestIds: rest.map((item) => item.requestId),
     });
   };
-
-  /** Requests of a mined batch that the contract skipped (`ResultSkipped` in its receipt). */
-  const skippedIn = (logs: Parameters<typeof parseEventLogs>[0]["logs"]): bigint[] =>
-    parseEventLogs({ abi: [resultSkippedEvent], logs, strict: true })
-      .filter((l) => l.address.toLowerCase() === config.oracleAddress.toLowerCase())
-      .map((l) => l.args.requestId);
 
   const settleMined = async (latest: number) => {
     for (const tx of [...open.values()].sort((a, b) => a.nonce - b.nonce)) {
@@ -632,7 +607,7 @@ export function createSubmitter(params: {
         const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
         if (receipt) {
           success = receipt.status === "success";
-          skipped = success && tx.requestIds.length > 1 ? skippedIn(receipt.logs) : [];
+          skipped = success && tx.requestIds.length > 1 ? skippedRequests(receipt.logs, config.oracleAddress) : [];
           minedTx = { ...minedTx, hash };
           break;
         }
