@@ -162,8 +162,12 @@ export function createSubmitter(params: {
     replacing = run.catch(() => undefined);
     return run;
   };
-  /** The nonce's current unmined transaction (a replacement may have superseded `tx`). */
-  const current = (tx: TxRecord): TxRecord | undefined => open.get(tx.nonce);
+  /** Applies `change` to the nonce's transaction, unless a replacement has superseded `tx` meanwhile. */
+  const ifCurrent = (tx: TxRecord, change: (now: TxRecord) => Promise<void>) =>
+    exclusive(async () => {
+      const now = open.get(tx.nonce);
+      if (now?.hash === tx.hash) await change(now);
+    });
 
   const setFunds = (value: boolean) => {
     if (value === insufficientFunds) return;
@@ -221,7 +225,15 @@ export function createSubmitter(params: {
       }),
     );
 
-  const responseLength = (response: Hex) => (response.length - 2) / 2;
+  /** Gas an answer needs: the configured limit, or the bound for its callback limit and response size. */
+  const answerGas = (q: Queued, callbackGasLimit: number | bigint): bigint =>
+    config.gasLimit !== undefined
+      ? BigInt(config.gasLimit)
+      : fulfilmentGasLimit({ callbackGasLimit, responseLength: (q.answer.response.length - 2) / 2 });
+
+  /** The answer as the calldata encoders take it (batched answers are always signed). */
+  const wire = (q: Queued) => ({ requestId: q.answer.requestId, response: q.answer.response, signature: q.signature });
+  const signedWire = (q: Queued) => ({ ...wire(q), signature: q.signature as Hex });
 
   /**
    * Gas limit of a lone answer, checked with `eth_call` (which throws the node's error for a revert,
@@ -230,10 +242,8 @@ export function createSubmitter(params: {
    * overshoot the transaction gas cap when a callback reverts, and a bound is always enough.
    */
   const simulateAlone = async (q: Queued, data: Hex): Promise<bigint> => {
-    let gas: bigint;
-    if (config.gasLimit !== undefined) gas = BigInt(config.gasLimit);
-    else {
-      let callbackGasLimit = FALLBACK_CALLBACK_GAS;
+    let callbackGasLimit = FALLBACK_CALLBACK_GAS;
+    if (config.gasLimit === undefined) {
       try {
         const stored = await client.readContract({
           address: config.oracleAddress,
@@ -245,8 +255,8 @@ export function createSubmitter(params: {
       } catch {
         // A v1 oracle has no getRequest: assume the largest usual callback gas.
       }
-      gas = fulfilmentGasLimit({ callbackGasLimit, responseLength: responseLength(q.answer.response) });
     }
+    const gas = answerGas(q, callbackGasLimit);
     await client.call({ account: address, to: config.oracleAddress, data, gas });
     return gas;
   };
@@ -310,11 +320,7 @@ export function createSubmitter(params: {
 
   /** Sends one answer in a transaction of its own (`provideSignedResult` / `provideResult`). */
   const sendAlone = async (q: Queued): Promise<void> => {
-    const data = encodeAnswerCall({
-      requestId: q.answer.requestId,
-      response: q.answer.response,
-      signature: q.signature,
-    });
+    const data = encodeAnswerCall(wire(q));
     let gas: bigint;
     try {
       gas = await simulateAlone(q, data);
@@ -339,7 +345,7 @@ export function createSubmitter(params: {
    * single-answer simulation names the reason).
    */
   const sendBatch = async (items: Queued[]): Promise<void> => {
-    let requests: readonly { callbackGasLimit: number; state: number }[];
+    let requests: readonly { callbackGasLimit: number }[];
     try {
       requests = await client.readContract({
         address: config.oracleAddress,
@@ -358,16 +364,10 @@ export function createSubmitter(params: {
       failAll(items, error);
       return;
     }
+    const gasOf = items.map((q, i) => answerGas(q, requests[i]?.callbackGasLimit ?? 0));
     let gas = 0n;
     let take = 0;
-    for (const [i, q] of items.entries()) {
-      const one =
-        config.gasLimit !== undefined
-          ? BigInt(config.gasLimit)
-          : fulfilmentGasLimit({
-              callbackGasLimit: requests[i]?.callbackGasLimit ?? 0,
-              responseLength: responseLength(q.answer.response),
-            });
+    for (const one of gasOf) {
       if (take > 0 && gas + one > maxBatchGas) break;
       gas += one;
       take += 1;
@@ -378,9 +378,7 @@ export function createSubmitter(params: {
       await sendAlone(items[0] as Queued);
       return;
     }
-    const data = encodeAnswerBatch(
-      items.map((q) => ({ requestId: q.answer.requestId, response: q.answer.response, signature: q.signature as Hex })),
-    );
+    const data = encodeAnswerBatch(items.map(signedWire));
     let fulfilled: readonly boolean[];
     try {
       const result = await client.call({ account: address, to: config.oracleAddress, data, gas });
@@ -401,12 +399,16 @@ export function createSubmitter(params: {
     }
     const kept = items.filter((_, i) => fulfilled[i] === true);
     queued.unshift(...items.filter((_, i) => fulfilled[i] !== true).map((q) => ({ ...q, alone: true })));
-    if (kept.length === 0) return;
-    if (kept.length < items.length) {
-      await sendBatch(kept);
+    if (kept.length === items.length) {
+      await commit(items, data, gas);
       return;
     }
-    await commit(items, data, gas);
+    // A skipped answer changes nothing on chain, so the others succeed without it: no second simulation.
+    if (kept.length === 1) await sendAlone(kept[0] as Queued);
+    else if (kept.length > 1) {
+      const keptGas = items.reduce((sum, _, i) => (fulfilled[i] === true ? sum + (gasOf[i] as bigint) : sum), 0n);
+      await commit(kept, encodeAnswerBatch(kept.map(signedWire)), keptGas);
+    }
   };
 
   /** Takes the next transaction's answers off the queue: one `alone` answer, or up to `maxBatch`. */
@@ -470,10 +472,7 @@ export function createSubmitter(params: {
         setFunds(true);
         return false;
       } else if (c.kind === "underpriced") {
-        await exclusive(async () => {
-          const now = current(tx);
-          if (now?.hash === tx.hash) await replace(now, "underpriced");
-        });
+        await ifCurrent(tx, (now) => replace(now, "underpriced"));
         return false;
       } else if (c.kind === "revert") {
         // Some nodes simulate on submission; the nonce stays unused, so fill it.
@@ -481,10 +480,7 @@ export function createSubmitter(params: {
           { nonce: tx.nonce, requestIds: tx.requestIds.map(String), error: c.errorName },
           "transaction refused; filling nonce",
         );
-        await exclusive(async () => {
-          const now = current(tx);
-          if (now?.hash === tx.hash) await fill(now);
-        });
+        await ifCurrent(tx, fill);
         return false;
       } else {
         logger.warn({ nonce: tx.nonce, kind: c.kind, ...errorFields(error) }, "broadcast failed; will retry");
