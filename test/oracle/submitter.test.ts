@@ -141,3 +141,67 @@ test("submitter: a burst goes out as one batch; a reorged request leaves it; a s
   ]);
   await c.testClient.setAutomine(true);
 });
+
+test("submitter: an answer the batch simulation would skip goes alone (and is found answered); the rest stay one batch", async () => {
+  const key = hardhatKey(2);
+  const ours = privateKeyToAccount(key).address;
+  const rival = c.wallets[5]!;
+  const { oracle, consumer } = await deployOracleFixture(c, [ours, rival.account.address]);
+  const [a, taken, b] = (await sendRequests(c, consumer, [REQUEST, REQUEST, REQUEST])) as [bigint, bigint, bigint];
+  const hash = await rival.writeContract({
+    address: oracle as Address,
+    abi: oracleAbi,
+    functionName: "provideResult",
+    args: [taken, ANSWER],
+    gas: 1_000_000n,
+    chain: rival.chain,
+    account: rival.account,
+  });
+  await c.publicClient.waitForTransactionReceipt({ hash });
+  const batchJournal = await createJournal({ path: path.join(dir, "journal-skip.duckdb") });
+  try {
+    const submitter = createSubmitter({
+      client: c.publicClient,
+      signer: createLocalSigner(key),
+      journal: batchJournal,
+      logger: pino({ level: "silent" }),
+      config: {
+        chainId: 31337,
+        oracleAddress: oracle as Address,
+        signedResults: true,
+        maxInFlight: 8,
+        stuckAfterMs: 30_000,
+        feeBumpPercent: 20,
+        maxFeePerGasGwei: 500,
+      },
+    });
+    await submitter.init();
+    const outcomes = await Promise.all(
+      [a, taken, b].map((requestId) =>
+        submitter.submit({
+          requestId,
+          request: REQUEST,
+          response: ANSWER,
+          requestError: false,
+          reason: null,
+          commitment: null,
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.kind)).toEqual(["sent", "not_pending", "sent"]);
+    expect(outcomes[0]).toEqual(outcomes[2]);
+    await waitFor(async () => {
+      await submitter.tick();
+      return submitter.inFlight() === 0;
+    });
+    const answers = await answerLogs(c, oracle as Address);
+    expect(answers.map((x) => [x.requestId, x.provider])).toEqual([
+      [taken, rival.account.address],
+      [a, ours],
+      [b, ours],
+    ]);
+    expect(new Set(answers.slice(1).map((x) => x.transactionHash))).toHaveLength(1);
+  } finally {
+    await batchJournal.close();
+  }
+});
