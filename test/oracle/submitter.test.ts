@@ -9,7 +9,7 @@ import { encodeResponse } from "../../src/oracle/codec/encodeResponse";
 import type { DatasetId } from "../../src/oracle/codec/types";
 import { createJournal, type Journal, type TxRecord } from "../../src/oracle/provider/journal";
 import { createLocalSigner } from "../../src/oracle/provider/signer";
-import { createSubmitter } from "../../src/oracle/provider/submitter";
+import { createSubmitter, type Submitter } from "../../src/oracle/provider/submitter";
 import { startChain, type TestChain } from "../contracts/fixture";
 import { answerLogs, deployOracleFixture, hardhatKey, requestBytes, sendRequests, waitFor } from "./providerFixture";
 
@@ -23,6 +23,21 @@ const ANSWER = bytesToHex(
   encodeResponse({ ok: true, rows: [[1n]], state: [{ datasetId: DATASET, blockHash: `f1620${"ab".repeat(32)}` }] }),
 );
 const oracleAbi = parseAbi(["function provideResult(uint64 requestId, bytes result)"]);
+
+/** Submits the same answer to each request, all at once (so they can share a batch). */
+const submitTogether = (submitter: Submitter, ids: readonly bigint[]) =>
+  Promise.all(
+    ids.map((requestId) =>
+      submitter.submit({
+        requestId,
+        request: REQUEST,
+        response: ANSWER,
+        requestError: false,
+        reason: null,
+        commitment: null,
+      }),
+    ),
+  );
 
 let c: TestChain;
 let dir: string;
@@ -72,18 +87,7 @@ test("submitter: a burst goes out as one batch; a reorged request leaves it; a s
   await submitter.init();
 
   // Five answers submitted together: one transaction, one nonce.
-  const outcomes = await Promise.all(
-    ids.map((requestId) =>
-      submitter.submit({
-        requestId,
-        request: REQUEST,
-        response: ANSWER,
-        requestError: false,
-        reason: null,
-        commitment: null,
-      }),
-    ),
-  );
+  const outcomes = await submitTogether(submitter, ids);
   expect(outcomes.map((o) => o.kind)).toEqual(["sent", "sent", "sent", "sent", "sent"]);
   expect(new Set(outcomes.map((o) => (o.kind === "sent" ? o.hash : "")))).toHaveLength(1);
   const [batch] = await journal.listOpenTxs();
@@ -176,18 +180,7 @@ test("submitter: an answer the batch simulation would skip goes alone (and is fo
       },
     });
     await submitter.init();
-    const outcomes = await Promise.all(
-      [a, taken, b].map((requestId) =>
-        submitter.submit({
-          requestId,
-          request: REQUEST,
-          response: ANSWER,
-          requestError: false,
-          reason: null,
-          commitment: null,
-        }),
-      ),
-    );
+    const outcomes = await submitTogether(submitter, [a, taken, b]);
     expect(outcomes.map((o) => o.kind)).toEqual(["sent", "not_pending", "sent"]);
     expect(outcomes[0]).toEqual(outcomes[2]);
     await waitFor(async () => {
