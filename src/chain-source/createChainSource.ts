@@ -259,6 +259,7 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
         const extra = formatRecentBlocks(recent);
         committed = last;
         const job = queue.then(async () => {
+          await staged.load();
           const appended = await appendData(dataset, {
             connection: connections[index],
             source: staged.sourceSql,
@@ -317,7 +318,7 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
             onMismatch: options.onMismatch ?? "skip",
           });
           if (failure !== undefined) throw failure;
-          await stage.insertRows(encoded.text);
+          await stage.insertRows(encoded);
           result.logs += encoded.rows;
           result.mismatched += encoded.mismatched;
           last = { number: range.toBlock, hash: range.toBlockHash };

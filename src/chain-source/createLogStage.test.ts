@@ -124,10 +124,12 @@ test("createLogStage: a flat event staged as columns equals the same logs staged
   expect(decoder.flat).toBe(true);
 
   const flat = await createLogStage({ connection: db.connection, event: FLAT, tempDir: dir });
-  await flat.insertRows(encodeLogRows({ logs, timestamps, decoder, onMismatch: "fail" }).text);
+  await flat.insertRows(encodeLogRows({ logs, timestamps, decoder, onMismatch: "fail" }));
+  await flat.load();
   const json = await createLogStage({ connection: db.connection, event: FLAT, tempDir: dir, forceJson: true });
   const asJson = { ...decoder, flat: false };
-  await json.insertRows(encodeLogRows({ logs, timestamps, decoder: asJson, onMismatch: "fail" }).text);
+  await json.insertRows(encodeLogRows({ logs, timestamps, decoder: asJson, onMismatch: "fail" }));
+  await json.load();
   expect(flat.rowCount()).toBe(60);
   expect(json.rowCount()).toBe(60);
 
@@ -153,4 +155,55 @@ test("createLogStage: a flat event staged as columns equals the same logs staged
   ]);
   await flat.drop();
   await json.drop();
+});
+
+test("createLogStage: rows added in several parts load in order, a 3 MB row included; clear discards unloaded rows", async () => {
+  const event = parseAbiItem("event Blob(uint256 indexed id, bytes payload)") as AbiEvent;
+  const decoder = compileEventDecoder(event);
+  const hex = (n: number, width: number) => `0x${n.toString(16).padStart(width, "0")}` as Hex;
+  const logAt = (i: number, payloadBytes: number): RpcLog => ({
+    address: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+    blockHash: hex(2000 + i, 64),
+    blockNumber: hex(20 + i, 1),
+    data: encodeAbiParameters([{ type: "bytes" }], [`0x${"ab".repeat(payloadBytes)}`]),
+    logIndex: "0x0",
+    transactionHash: hex(7000 + i, 64),
+    transactionIndex: "0x0",
+    topics: encodeEventTopics({ abi: [event], eventName: "Blob", args: { id: BigInt(i) } }) as Hex[],
+  });
+  const timestamps = new Map(Array.from({ length: 6 }, (_, i) => [hex(2000 + i, 64) as string, 1_700_000_000 + i]));
+  const encode = (logs: RpcLog[]) => encodeLogRows({ logs, timestamps, decoder, onMismatch: "fail" });
+  const stage = await createLogStage({ connection: db.connection, event, tempDir: dir });
+
+  const big = encode([logAt(2, 1_500_000)]);
+  expect(big.longestRow).toBeGreaterThan(3_000_000); // over read_csv's 2 MB default line limit
+  await stage.insertRows(encode([logAt(0, 4), logAt(1, 0)]));
+  await stage.insertRows(big);
+  await stage.insertRows(encode([logAt(3, 33)]));
+  expect(stage.rowCount()).toBe(4);
+  await expect(stage.insertRetractions(["/nonexistent.parquet"], 0)).rejects.toThrow(/before any row/);
+  await stage.load();
+  const read = async () =>
+    (
+      await db.connection.runAndReadAll(
+        `SELECT block_number::INTEGER, event.id, octet_length(event.payload)::INTEGER FROM ${stage.sourceSql} ORDER BY rowid`,
+      )
+    ).getRowsJS();
+  expect(await read()).toEqual([
+    [20, "0", 4],
+    [21, "1", 0],
+    [22, "2", 1_500_000],
+    [23, "3", 33],
+  ]);
+
+  // Rows added after a load come after the loaded ones; clearing drops loaded and pending rows alike.
+  await stage.insertRows(encode([logAt(4, 1)]));
+  await stage.load();
+  expect((await read()).map((r) => r[0])).toEqual([20, 21, 22, 23, 24]);
+  await stage.insertRows(encode([logAt(5, 1)]));
+  await stage.clear();
+  expect(stage.rowCount()).toBe(0);
+  await stage.load();
+  expect(await read()).toEqual([]);
+  await stage.drop();
 });

@@ -21,10 +21,22 @@ export const RAW_COLUMNS: readonly { name: string; type: string }[] = [
   { name: "data", type: "BLOB" },
 ];
 
+/** Rows encoded by `encodeLogRows`: the text, its row count and its longest row (UTF-16 units). */
+export type StagedRows = { text: string; rows: number; longestRow: number };
+
 /** A DuckDB table collecting the rows of the next data slice: retractions first, then new logs. */
 export type LogStage = {
-  /** Loads tab-separated rows (`encodeLogRows`) into the stage. */
-  insertRows(text: string): Promise<void>;
+  /**
+   * Adds tab-separated rows (`encodeLogRows`) to the stage: written to a transient file now, loaded
+   * into the table by `load`.
+   */
+  insertRows(rows: StagedRows): Promise<void>;
+  /**
+   * Loads the rows added since the last `load` into the table, in order, with one `read_csv` over
+   * all their files (one statement per range costs DuckDB about twice the CPU). Call before reading
+   * `sourceSql`.
+   */
+  load(): Promise<void>;
   /**
    * Stages a retraction (`op` = 1, `-R`) of every live log with `block_number > aboveBlock` in the
    * given Parquet slices, ahead of every staged new log. Returns how many.
@@ -36,14 +48,14 @@ export type LogStage = {
     fromBlock: number,
     toBlock: number,
   ): Promise<{ number: number; hash: string }[]>;
-  /** Rows staged since the last `clear`. */
+  /** Rows staged (loaded or not) since the last `clear`. */
   rowCount(): number;
   /**
    * What `appendData` reads: the stage table itself (`op`, `event_time`, then the data columns),
    * whose insertion (rowid) order is the slice order: retractions first, then the new logs.
    */
   readonly sourceSql: string;
-  /** Empties the stage after a commit. */
+  /** Empties the stage after a commit (and deletes any rows not loaded). */
   clear(): Promise<void>;
   /** Drops the table. */
   drop(): Promise<void>;
@@ -61,6 +73,9 @@ export type CreateLogStageParameters = {
    */
   forceJson?: boolean | undefined;
 };
+
+/** DuckDB's default `max_line_size` of `read_csv`. */
+const DEFAULT_MAX_LINE = 2_097_152;
 
 function q(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -84,9 +99,8 @@ SELECT adds.* FROM adds JOIN net USING (block_hash, log_index) WHERE net.n > 0`;
 
 /**
  * Creates the staging table of a pull in `connection`. Rows arrive as tab-separated text written
- * to a transient file and loaded with DuckDB's `read_csv` (typed columns, hex text converted with
- * `from_hex`, the event's JSON cast to its struct), which runs on DuckDB's threads while the next
- * logs are fetched.
+ * to transient files, loaded before a commit with one DuckDB `read_csv` over them (typed columns,
+ * hex text converted with `from_hex`, the event's JSON cast to its struct).
  */
 export async function createLogStage(params: CreateLogStageParameters): Promise<LogStage> {
   const { connection, tempDir } = params;
@@ -114,23 +128,47 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
     `from_hex(t0), from_hex(t1), from_hex(t2), from_hex(t3), coalesce(from_hex(d), ''::BLOB)${eventSelect}`;
   const dataList = dataColumns.map((c) => q(c.name)).join(", ");
   let rows = 0;
+  /** Files of rows not loaded yet, and the longest of their rows. */
+  let pending: string[] = [];
+  let pendingRows = 0;
+  let longest = 0;
+  const discardPending = async () => {
+    const files = pending;
+    pending = [];
+    pendingRows = 0;
+    longest = 0;
+    await Promise.all(files.map((f) => rm(f, { force: true })));
+  };
 
   return {
-    async insertRows(text) {
-      if (text === "") return;
+    async insertRows(staged) {
+      if (staged.rows === 0) return;
       const file = path.join(tempDir, `logs-${randomUUID()}.tsv`);
-      await writeFile(file, text);
+      await writeFile(file, staged.text);
+      pending.push(file);
+      pendingRows += staged.rows;
+      rows += staged.rows;
+      longest = Math.max(longest, staged.longestRow);
+    },
+    async load() {
+      if (pending.length === 0) return;
+      // DuckDB's default line limit (2 MB) unless a row may be longer: a larger limit enlarges
+      // every read buffer, which costs a third more CPU on ordinary logs.
+      const maxBytes = longest * 3 + 1;
+      const lineLimit = maxBytes > DEFAULT_MAX_LINE ? `max_line_size = ${maxBytes}, ` : "";
       try {
         const reader = await connection.runAndReadAll(
-          `INSERT INTO ${table} SELECT ${select} FROM read_csv(${sqlString(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, max_line_size = 1073741824, columns = ${csvColumns})`,
+          `INSERT INTO ${table} SELECT ${select} FROM read_csv(${fileList(pending)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, ${lineLimit}columns = ${csvColumns})`,
         );
-        rows += Number(reader.getRows()[0]?.[0] ?? 0);
+        const loaded = Number(reader.getRows()[0]?.[0] ?? 0);
+        if (loaded !== pendingRows) throw new Error(`log stage: loaded ${loaded} of ${pendingRows} rows`);
       } finally {
-        await rm(file, { force: true });
+        await discardPending();
       }
     },
     async insertRetractions(slicePaths, aboveBlock) {
       if (slicePaths.length === 0) return 0;
+      if (rows > 0) throw new Error("log stage: retractions must be staged before any row");
       const reader = await connection.runAndReadAll(
         `INSERT INTO ${table} (op, event_time, ${dataList})
          SELECT 1, event_time, ${dataList}
@@ -153,6 +191,7 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
     rowCount: () => rows,
     sourceSql: table,
     async clear() {
+      await discardPending();
       // Recreated rather than emptied: rowids restart at 0, so the slice writer reads the rows in
       // insertion order without copying them into an ordered scratch table.
       await connection.run(`DROP TABLE ${table}`);
@@ -160,6 +199,7 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
       rows = 0;
     },
     async drop() {
+      await discardPending();
       await connection.run(`DROP TABLE IF EXISTS ${table}`);
     },
   };

@@ -20,6 +20,8 @@ export type EncodeLogRowsReturnType = {
    */
   text: string;
   rows: number;
+  /** Length of the longest row in UTF-16 code units (at most 3 UTF-8 bytes each). */
+  longestRow: number;
   mismatched: number;
 };
 
@@ -38,6 +40,7 @@ export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsRet
   // One growing string (a rope V8 flattens once on write) is ~2x faster than joining an array of lines.
   let text = "";
   let rows = 0;
+  let longestRow = 0;
   let mismatched = 0;
   for (const log of logs) {
     const blockNumber = Number.parseInt(log.blockNumber, 16);
@@ -65,10 +68,12 @@ export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsRet
     const ts = timestamps.get(log.blockHash);
     const t = log.topics;
     rows++;
-    text +=
+    const row =
       `${blockNumber}\t${log.blockHash.slice(2)}\t${ts ?? ""}\t${Number.parseInt(log.transactionIndex, 16)}\t` +
       `${log.transactionHash.slice(2)}\t${Number.parseInt(log.logIndex, 16)}\t${log.address.slice(2)}\t` +
       `${hexOrEmpty(t[0])}\t${hexOrEmpty(t[1])}\t${hexOrEmpty(t[2])}\t${hexOrEmpty(t[3])}\t${log.data.slice(2)}${event}\n`;
+    if (row.length > longestRow) longestRow = row.length;
+    text += row;
   }
-  return { text, rows, mismatched };
+  return { text, rows, longestRow, mismatched };
 }
