@@ -259,10 +259,9 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
         const extra = formatRecentBlocks(recent);
         committed = last;
         const job = queue.then(async () => {
-          await staged.load();
           const appended = await appendData(dataset, {
             connection: connections[index],
-            source: staged.sourceSql,
+            ...(await staged.sliceSource()),
             sourceState: formatSourceState(etag),
             extra,
             ...(options.systemTime ? { systemTime: options.systemTime } : {}),
@@ -316,6 +315,7 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
             timestamps: range.timestamps,
             decoder,
             onMismatch: options.onMismatch ?? "skip",
+            firstRow: stage.rowCount(),
           });
           if (failure !== undefined) throw failure;
           await stage.insertRows(encoded);

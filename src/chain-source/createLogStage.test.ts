@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type AbiEvent, encodeAbiParameters, encodeEventTopics, type Hex, parseAbiItem } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type DuckDb, openDuckDb } from "../engines/duckdb/openDuckDb";
+import { writeDataSlice } from "../odf/data/writeDataSlice";
 import { flatEventFields } from "./abiColumns";
 import { compileEventDecoder } from "./compileEventDecoder";
 import { createLogStage } from "./createLogStage";
@@ -24,6 +25,29 @@ afterAll(async () => {
 const FLAT = parseAbiItem(
   "event Flat(bool indexed flag, address indexed who, bytes indexed blob, bool b, address a, bytes1 b1, bytes7 b7, bytes dyn, uint8 u8, int64 i64, uint96 u96, int120 i120, uint256 u256, int256 i256)",
 ) as AbiEvent;
+
+const BLOB = parseAbiItem("event Blob(uint256 indexed id, bytes payload)") as AbiEvent;
+
+function blobLog(i: number, payloadBytes: number): RpcLog {
+  const hex = (n: number, width: number) => `0x${n.toString(16).padStart(width, "0")}` as Hex;
+  return {
+    address: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+    blockHash: hex(2000 + i, 64),
+    blockNumber: hex(20 + i, 1),
+    data: encodeAbiParameters([{ type: "bytes" }], [`0x${"ab".repeat(payloadBytes)}`]),
+    logIndex: "0x0",
+    transactionHash: hex(7000 + i, 64),
+    transactionIndex: "0x0",
+    topics: encodeEventTopics({ abi: [BLOB], eventName: "Blob", args: { id: BigInt(i) } }) as Hex[],
+  };
+}
+
+function encodeBlobs(logs: RpcLog[], firstRow: number) {
+  const timestamps = new Map(
+    logs.map((l) => [l.blockHash as string, 1_700_000_000 + Number.parseInt(l.blockNumber, 16)]),
+  );
+  return encodeLogRows({ logs, timestamps, decoder: compileEventDecoder(BLOB), onMismatch: "fail", firstRow });
+}
 
 function logOf(i: number, values: readonly unknown[]): RpcLog {
   const [flag, who, blob, ...body] = values;
@@ -158,28 +182,13 @@ test("createLogStage: a flat event staged as columns equals the same logs staged
 });
 
 test("createLogStage: rows added in several parts load in order, a 3 MB row included; clear discards unloaded rows", async () => {
-  const event = parseAbiItem("event Blob(uint256 indexed id, bytes payload)") as AbiEvent;
-  const decoder = compileEventDecoder(event);
-  const hex = (n: number, width: number) => `0x${n.toString(16).padStart(width, "0")}` as Hex;
-  const logAt = (i: number, payloadBytes: number): RpcLog => ({
-    address: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
-    blockHash: hex(2000 + i, 64),
-    blockNumber: hex(20 + i, 1),
-    data: encodeAbiParameters([{ type: "bytes" }], [`0x${"ab".repeat(payloadBytes)}`]),
-    logIndex: "0x0",
-    transactionHash: hex(7000 + i, 64),
-    transactionIndex: "0x0",
-    topics: encodeEventTopics({ abi: [event], eventName: "Blob", args: { id: BigInt(i) } }) as Hex[],
-  });
-  const timestamps = new Map(Array.from({ length: 6 }, (_, i) => [hex(2000 + i, 64) as string, 1_700_000_000 + i]));
-  const encode = (logs: RpcLog[]) => encodeLogRows({ logs, timestamps, decoder, onMismatch: "fail" });
-  const stage = await createLogStage({ connection: db.connection, event, tempDir: dir });
-
-  const big = encode([logAt(2, 1_500_000)]);
+  const stage = await createLogStage({ connection: db.connection, event: BLOB, tempDir: dir });
+  const big = encodeBlobs([blobLog(2, 1_500_000)], 2);
   expect(big.longestRow).toBeGreaterThan(3_000_000); // over read_csv's 2 MB default line limit
-  await stage.insertRows(encode([logAt(0, 4), logAt(1, 0)]));
+  await stage.insertRows(encodeBlobs([blobLog(0, 4), blobLog(1, 0)], 0));
+  await expect(stage.insertRows(encodeBlobs([blobLog(3, 1)], 0))).rejects.toThrow(/numbered from 0 added after 2/);
   await stage.insertRows(big);
-  await stage.insertRows(encode([logAt(3, 33)]));
+  await stage.insertRows(encodeBlobs([blobLog(3, 33)], 3));
   expect(stage.rowCount()).toBe(4);
   await expect(stage.insertRetractions(["/nonexistent.parquet"], 0)).rejects.toThrow(/before any row/);
   await stage.load();
@@ -197,13 +206,38 @@ test("createLogStage: rows added in several parts load in order, a 3 MB row incl
   ]);
 
   // Rows added after a load come after the loaded ones; clearing drops loaded and pending rows alike.
-  await stage.insertRows(encode([logAt(4, 1)]));
+  await stage.insertRows(encodeBlobs([blobLog(4, 1)], 4));
   await stage.load();
   expect((await read()).map((r) => r[0])).toEqual([20, 21, 22, 23, 24]);
-  await stage.insertRows(encode([logAt(5, 1)]));
+  await stage.insertRows(encodeBlobs([blobLog(5, 1)], 5));
   await stage.clear();
   expect(stage.rowCount()).toBe(0);
   await stage.load();
   expect(await read()).toEqual([]);
   await stage.drop();
+});
+
+test("createLogStage: a slice written straight from the staged files equals the one written from the table, byte for byte", async () => {
+  const logs = Array.from({ length: 9 }, (_, i) => blobLog(i, (i * 37) % 70));
+  const write = async (direct: boolean) => {
+    const stage = await createLogStage({ connection: db.connection, event: BLOB, tempDir: dir });
+    await stage.insertRows(encodeBlobs(logs.slice(0, 4), 0));
+    await stage.insertRows(encodeBlobs(logs.slice(4), 4));
+    if (!direct) await stage.load();
+    const source = await stage.sliceSource();
+    expect(source.rowIndex === undefined).toBe(!direct);
+    const written = await writeDataSlice(db.connection, {
+      ...source,
+      startOffset: 100,
+      systemTime: "2026-11-22T00:00:00Z",
+      outputDir: dir,
+    });
+    await stage.drop();
+    return { slice: written?.slice, bytes: await readFile(written?.path as string) };
+  };
+  const fromFiles = await write(true);
+  const fromTable = await write(false);
+  expect(fromFiles.slice).toEqual(fromTable.slice);
+  expect(fromFiles.slice?.offsetInterval).toEqual({ start: 100, end: 108 });
+  expect(fromFiles.bytes.equals(fromTable.bytes)).toBe(true);
 });

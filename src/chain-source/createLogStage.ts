@@ -21,8 +21,11 @@ export const RAW_COLUMNS: readonly { name: string; type: string }[] = [
   { name: "data", type: "BLOB" },
 ];
 
-/** Rows encoded by `encodeLogRows`: the text, its row count and its longest row (UTF-16 units). */
-export type StagedRows = { text: string; rows: number; longestRow: number };
+/** Rows encoded by `encodeLogRows`: the text, its first row's index, its row count and its longest row (UTF-16 units). */
+export type StagedRows = { text: string; firstRow: number; rows: number; longestRow: number };
+
+/** What a commit writes (`appendData`'s `source` and `rowIndex`). */
+export type LogSliceSource = { source: string; rowIndex?: { column: string; rowCount: number } };
 
 /** A DuckDB table collecting the rows of the next data slice: retractions first, then new logs. */
 export type LogStage = {
@@ -48,6 +51,12 @@ export type LogStage = {
     fromBlock: number,
     toBlock: number,
   ): Promise<{ number: number; hash: string }[]>;
+  /**
+   * The staged rows as a slice source: when only new logs are staged, a query straight over their
+   * files, numbered by their row index (no table in between: about a third less CPU per commit);
+   * with retractions, the table, after loading the files into it. Valid until `clear`.
+   */
+  sliceSource(): Promise<LogSliceSource>;
   /** Rows staged (loaded or not) since the last `clear`. */
   rowCount(): number;
   /**
@@ -73,6 +82,9 @@ export type CreateLogStageParameters = {
    */
   forceJson?: boolean | undefined;
 };
+
+/** The row index column of a slice source read straight from the staged files. */
+const ROW_INDEX = "__odf_row";
 
 /** DuckDB's default `max_line_size` of `read_csv`. */
 const DEFAULT_MAX_LINE = 2_097_152;
@@ -117,15 +129,35 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
   let eventSelect = "";
   if (flat) {
     eventCsv = flat.map((f, i) => `, e${i}: '${f.csvType}'`).join("");
-    eventSelect = `, struct_pack(${flat.map((f, i) => `${q(f.name)} := ${f.convert(`e${i}`)}`).join(", ")})`;
+    eventSelect = `struct_pack(${flat.map((f, i) => `${q(f.name)} := ${f.convert(`e${i}`)}`).join(", ")})`;
   } else if (event) {
     eventCsv = ", e: 'VARCHAR'";
-    eventSelect = `, ${event.convert(`CAST(e::JSON AS ${event.jsonType})`)}`;
+    eventSelect = event.convert(`CAST(e::JSON AS ${event.jsonType})`);
   }
-  const csvColumns = `{bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${eventCsv}}`;
-  const select =
-    `0, to_timestamp(ts), bn, from_hex(bh), to_timestamp(ts), ti, from_hex(th), li, from_hex(a), ` +
-    `from_hex(t0), from_hex(t1), from_hex(t2), from_hex(t3), coalesce(from_hex(d), ''::BLOB)${eventSelect}`;
+  const csvColumns = `{ri: 'UBIGINT', bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${eventCsv}}`;
+  const values = [
+    "0",
+    "to_timestamp(ts)",
+    "bn",
+    "from_hex(bh)",
+    "to_timestamp(ts)",
+    "ti",
+    "from_hex(th)",
+    "li",
+    "from_hex(a)",
+    "from_hex(t0)",
+    "from_hex(t1)",
+    "from_hex(t2)",
+    "from_hex(t3)",
+    "coalesce(from_hex(d), ''::BLOB)",
+    ...(eventSelect ? [eventSelect] : []),
+  ];
+  // Into the table (its column types apply), or as the slice source: cast to the same types by name.
+  const select = values.join(", ");
+  const tableColumns = [{ name: "op", type: "INTEGER" }, { name: "event_time", type: "TIMESTAMPTZ" }, ...dataColumns];
+  const typedSelect = values.map(
+    (v, i) => `CAST(${v} AS ${tableColumns[i]?.type}) AS ${q(tableColumns[i]?.name ?? "")}`,
+  );
   const dataList = dataColumns.map((c) => q(c.name)).join(", ");
   let rows = 0;
   /** Files of rows not loaded yet, and the longest of their rows. */
@@ -139,10 +171,31 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
     longest = 0;
     await Promise.all(files.map((f) => rm(f, { force: true })));
   };
+  /** `read_csv` of the pending files. */
+  const readPending = () => {
+    // DuckDB's default line limit (2 MB) unless a row may be longer: a larger limit enlarges
+    // every read buffer, which costs a third more CPU on ordinary logs.
+    const maxBytes = longest * 3 + 1;
+    const lineLimit = maxBytes > DEFAULT_MAX_LINE ? `max_line_size = ${maxBytes}, ` : "";
+    return `read_csv(${fileList(pending)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, ${lineLimit}columns = ${csvColumns})`;
+  };
+  const load = async () => {
+    if (pending.length === 0) return;
+    try {
+      const reader = await connection.runAndReadAll(`INSERT INTO ${table} SELECT ${select} FROM ${readPending()}`);
+      const loaded = Number(reader.getRows()[0]?.[0] ?? 0);
+      if (loaded !== pendingRows) throw new Error(`log stage: loaded ${loaded} of ${pendingRows} rows`);
+    } finally {
+      await discardPending();
+    }
+  };
 
   return {
     async insertRows(staged) {
       if (staged.rows === 0) return;
+      if (staged.firstRow !== rows) {
+        throw new Error(`log stage: rows numbered from ${staged.firstRow} added after ${rows} rows`);
+      }
       const file = path.join(tempDir, `logs-${randomUUID()}.tsv`);
       await writeFile(file, staged.text);
       pending.push(file);
@@ -150,21 +203,17 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
       rows += staged.rows;
       longest = Math.max(longest, staged.longestRow);
     },
-    async load() {
-      if (pending.length === 0) return;
-      // DuckDB's default line limit (2 MB) unless a row may be longer: a larger limit enlarges
-      // every read buffer, which costs a third more CPU on ordinary logs.
-      const maxBytes = longest * 3 + 1;
-      const lineLimit = maxBytes > DEFAULT_MAX_LINE ? `max_line_size = ${maxBytes}, ` : "";
-      try {
-        const reader = await connection.runAndReadAll(
-          `INSERT INTO ${table} SELECT ${select} FROM read_csv(${fileList(pending)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, ${lineLimit}columns = ${csvColumns})`,
-        );
-        const loaded = Number(reader.getRows()[0]?.[0] ?? 0);
-        if (loaded !== pendingRows) throw new Error(`log stage: loaded ${loaded} of ${pendingRows} rows`);
-      } finally {
-        await discardPending();
+    load,
+    async sliceSource() {
+      if (rows > pendingRows) {
+        await load();
+        return { source: table };
       }
+      if (pending.length === 0) return { source: table };
+      return {
+        source: `SELECT ri AS ${ROW_INDEX}, ${typedSelect.join(", ")} FROM ${readPending()}`,
+        rowIndex: { column: ROW_INDEX, rowCount: pendingRows },
+      };
     },
     async insertRetractions(slicePaths, aboveBlock) {
       if (slicePaths.length === 0) return 0;

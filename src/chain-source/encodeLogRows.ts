@@ -11,6 +11,8 @@ export type EncodeLogRowsParameters = {
   timestamps: ReadonlyMap<string, number>;
   decoder?: EventDecoder | undefined;
   onMismatch: OnMismatch;
+  /** Index of the first row in its stage (default 0): every row starts with its index. */
+  firstRow?: number;
 };
 
 export type EncodeLogRowsReturnType = {
@@ -19,6 +21,8 @@ export type EncodeLogRowsReturnType = {
    * (a flat event, `flatEventFields`) or its JSON.
    */
   text: string;
+  /** Index of the first row (`firstRow`). */
+  firstRow: number;
   rows: number;
   /** Length of the longest row in UTF-16 code units (at most 3 UTF-8 bytes each). */
   longestRow: number;
@@ -30,13 +34,15 @@ function hexOrEmpty(value: string | undefined): string {
 }
 
 /**
- * Encodes raw RPC logs as staging rows (tab-separated: hex text without `0x` for binary columns,
- * decimal integers, empty for absent topics, the decoded `event` struct as JSON). String building on
+ * Encodes raw RPC logs as staging rows (tab-separated: the row's index in its stage, hex text without
+ * `0x` for binary columns, decimal integers, empty for absent topics, then the decoded event's fields
+ * or its JSON). String building on
  * the raw hex is the fast path: no per-log objects, bigint or byte arrays beyond what decoding
  * wide integers needs.
  */
 export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsReturnType {
   const { logs, timestamps, decoder, onMismatch } = params;
+  const firstRow = params.firstRow ?? 0;
   // One growing string (a rope V8 flattens once on write) is ~2x faster than joining an array of lines.
   let text = "";
   let rows = 0;
@@ -67,13 +73,12 @@ export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsRet
     }
     const ts = timestamps.get(log.blockHash);
     const t = log.topics;
-    rows++;
     const row =
-      `${blockNumber}\t${log.blockHash.slice(2)}\t${ts ?? ""}\t${Number.parseInt(log.transactionIndex, 16)}\t` +
+      `${firstRow + rows++}\t${blockNumber}\t${log.blockHash.slice(2)}\t${ts ?? ""}\t${Number.parseInt(log.transactionIndex, 16)}\t` +
       `${log.transactionHash.slice(2)}\t${Number.parseInt(log.logIndex, 16)}\t${log.address.slice(2)}\t` +
       `${hexOrEmpty(t[0])}\t${hexOrEmpty(t[1])}\t${hexOrEmpty(t[2])}\t${hexOrEmpty(t[3])}\t${log.data.slice(2)}${event}\n`;
     if (row.length > longestRow) longestRow = row.length;
     text += row;
   }
-  return { text, rows, longestRow, mismatched };
+  return { text, firstRow, rows, longestRow, mismatched };
 }

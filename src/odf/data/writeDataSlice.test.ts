@@ -123,6 +123,43 @@ describe("writeDataSlice", () => {
     ]);
   });
 
+  test("writeDataSlice: a source numbering its own rows is written as it streams, with the same bytes", async () => {
+    const fromTable = (await write({ source: "events", startOffset: 3 }))!;
+    // The same records from a query that numbers them (not a table: without the index it would be
+    // materialized first).
+    const numbered = (await write({
+      source: "SELECT n AS idx, n, label, event_time FROM events",
+      startOffset: 3,
+      rowIndex: { column: "idx", rowCount: 10 },
+    }))!;
+    expect(numbered.slice).toEqual(fromTable.slice);
+    expect((await readFile(numbered.path)).equals(await readFile(fromTable.path))).toBe(true);
+    expect(await rows(numbered.path, `"offset", n`)).toEqual(Array.from({ length: 10 }, (_, i) => [BigInt(3 + i), i]));
+    expect(
+      await write({ source: "SELECT 0 AS idx, * FROM events LIMIT 0", rowIndex: { column: "idx", rowCount: 0 } }),
+    ).toBeNull();
+  });
+
+  test("writeDataSlice: a row index that does not number the rows 0..n-1 once each is refused, leaving no file", async () => {
+    const before = await readdir(dir);
+    const cases: [string, number, RegExp][] = [
+      ["SELECT n AS idx, * FROM events", 9, /does not number its 9 rows 0..8 \(wrote 10 rows/],
+      ["SELECT n // 2 AS idx, * FROM events", 10, /wrote 10 rows, 5 distinct offsets 0..4/],
+      ["SELECT n + 1 AS idx, * FROM events", 10, /10 distinct offsets 1..10/],
+      ["SELECT 'a' AS idx, * FROM events", 10, /no integer row index column "idx"/],
+      ["SELECT * FROM events", 10, /no integer row index column "idx"/],
+    ];
+    for (const [source, rowCount, message] of cases) {
+      const error = await write({ source, rowIndex: { column: "idx", rowCount } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SliceSourceError);
+      expect((error as Error).message).toMatch(message);
+    }
+    await expect(
+      write({ source: "SELECT n AS idx, * FROM events", orderBy: "n", rowIndex: { column: "idx", rowCount: 10 } }),
+    ).rejects.toThrow(RangeError);
+    expect(await readdir(dir)).toEqual(before);
+  });
+
   test("writeDataSlice: no rows writes nothing and returns null", async () => {
     const before = await readdir(dir);
     expect(await write({ source: "SELECT * FROM events WHERE n < 0" })).toBeNull();

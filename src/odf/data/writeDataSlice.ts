@@ -24,6 +24,13 @@ export type WriteDataSliceParameters = {
    * output order (give the query its own ORDER BY).
    */
   orderBy?: string | undefined;
+  /**
+   * The source numbers its own records: `column` holds 0..rowCount-1 in output order, so offsets are
+   * `startOffset + column` and the source is written as it streams (a query over files need not be
+   * materialized first). The column is not written; the written file's row count and offset range
+   * are checked against `rowCount`.
+   */
+  rowIndex?: { column: string; rowCount: number } | undefined;
   /** Offset of the first record: the dataset's last offset + 1, or 0 for the first slice. */
   startOffset: number;
   /** `system_time` of every record, RFC 3339 (stored truncated to milliseconds, UTC). */
@@ -70,13 +77,38 @@ export async function writeDataSlice(
   const eventTime = params.eventTime === undefined ? undefined : timestampLiteral("eventTime", params.eventTime);
   const relation = isRelationName(params.source) ? params.source : `(${params.source})`;
 
-  const columns = await describeSource(connection, relation);
+  const described = await describeSource(connection, relation);
+  const rowIndex = params.rowIndex;
+  const indexColumn =
+    rowIndex === undefined ? undefined : described.find((c) => c.name.toLowerCase() === rowIndex.column.toLowerCase());
+  if (rowIndex !== undefined) {
+    if (params.orderBy !== undefined) throw new RangeError("rowIndex and orderBy cannot be combined");
+    if (!Number.isSafeInteger(rowIndex.rowCount) || rowIndex.rowCount < 0) {
+      throw new RangeError(`rowIndex.rowCount must be a non-negative safe integer, got ${rowIndex.rowCount}`);
+    }
+    if (indexColumn === undefined || !FIXED_INTEGER_TYPES.has(indexColumn.type.typeId)) {
+      throw new SliceSourceError(`The slice source has no integer row index column ${JSON.stringify(rowIndex.column)}`);
+    }
+  }
+  const columns = described.filter((c) => c !== indexColumn);
   const select = selectList(columns, systemTime, eventTime);
 
   let table = relation;
   let scratch: string | undefined;
   const path = join(params.outputDir, `.slice-${randomUUID()}.parquet`);
   try {
+    if (rowIndex !== undefined && indexColumn !== undefined) {
+      if (rowIndex.rowCount === 0) return null;
+      const index = quoteIdent(indexColumn.name);
+      const order = (await preservesInsertionOrder(connection)) ? "" : ` ORDER BY ${index}`;
+      await copyToParquet(
+        connection,
+        `SELECT (${startOffset}::BIGINT + ${index}::BIGINT) AS "offset", ${select} FROM ${relation} AS src${order}`,
+        path,
+        rowGroupSize,
+      );
+      return await finish(connection, path, startOffset, rowIndex.rowCount, true);
+    }
     let rowCount = params.orderBy === undefined ? await contiguousRowCount(connection, relation) : undefined;
     if (rowCount === undefined) {
       // Materialize in the wanted order: a fresh table's rowids are 0..n-1 in insertion order.
@@ -91,34 +123,71 @@ export async function writeDataSlice(
     // With preserve_insertion_order (DuckDB's default) a table scan is in rowid order; sorting is
     // only needed (and paid for) when the connection turned it off.
     const order = (await preservesInsertionOrder(connection)) ? "" : " ORDER BY rowid";
-    await run(
+    await copyToParquet(
       connection,
-      `COPY (SELECT (${startOffset}::BIGINT + rowid) AS "offset", ${select} FROM ${table}${order}) ` +
-        `TO '${path.replaceAll("'", "''")}' ` +
-        `(FORMAT PARQUET, COMPRESSION SNAPPY, ROW_GROUP_SIZE ${rowGroupSize}, PARQUET_VERSION V1)`,
-    );
-    await markTimestampsUtc(path, ["system_time", "event_time"]);
-    const [physical, logical, { size }] = await Promise.all([
-      physicalHash(path),
-      logicalHash(connection, path),
-      stat(path),
-    ]);
-    return {
+      `SELECT (${startOffset}::BIGINT + rowid) AS "offset", ${select} FROM ${table}${order}`,
       path,
-      rowCount,
-      slice: {
-        logicalHash: logical,
-        physicalHash: physical,
-        offsetInterval: { start: startOffset, end: startOffset + rowCount - 1 },
-        size,
-      },
-    };
+      rowGroupSize,
+    );
+    return await finish(connection, path, startOffset, rowCount);
   } catch (error) {
     await rm(path, { force: true });
     throw error;
   } finally {
     if (scratch !== undefined) await run(connection, `DROP TABLE IF EXISTS ${scratch}`);
   }
+}
+
+async function copyToParquet(connection: DuckDBConnection, query: string, path: string, rowGroupSize: number) {
+  await run(
+    connection,
+    `COPY (${query}) TO '${path.replaceAll("'", "''")}' ` +
+      `(FORMAT PARQUET, COMPRESSION SNAPPY, ROW_GROUP_SIZE ${rowGroupSize}, PARQUET_VERSION V1)`,
+  );
+}
+
+/** Checks that a file written from a numbered source has offsets `start .. start + rowCount - 1`, each once. */
+async function checkOffsets(connection: DuckDBConnection, path: string, start: number, rowCount: number) {
+  const file = `'${path.replaceAll("'", "''")}'`;
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*)::BIGINT, count(DISTINCT "offset")::BIGINT, min("offset")::BIGINT, max("offset")::BIGINT FROM read_parquet(${file})`,
+  );
+  const [count, distinct, min, max] = (reader.getRowsJS()[0] ?? []).map(Number);
+  if (count !== rowCount || distinct !== rowCount || min !== start || max !== start + rowCount - 1) {
+    throw new SliceSourceError(
+      `The slice source's row index does not number its ${rowCount} rows 0..${rowCount - 1} (wrote ${count} rows, ${distinct} distinct offsets ${min}..${max})`,
+    );
+  }
+}
+
+/**
+ * Marks the system timestamps UTC-adjusted, checks the offsets when asked, then hashes the file.
+ * Nothing may read the file before it is marked: DuckDB caches a Parquet footer it has read.
+ */
+async function finish(
+  connection: DuckDBConnection,
+  path: string,
+  startOffset: number,
+  rowCount: number,
+  checkOffsetRange = false,
+) {
+  await markTimestampsUtc(path, ["system_time", "event_time"]);
+  if (checkOffsetRange) await checkOffsets(connection, path, startOffset, rowCount);
+  const [physical, logical, { size }] = await Promise.all([
+    physicalHash(path),
+    logicalHash(connection, path),
+    stat(path),
+  ]);
+  return {
+    path,
+    rowCount,
+    slice: {
+      logicalHash: logical,
+      physicalHash: physical,
+      offsetInterval: { start: startOffset, end: startOffset + rowCount - 1 },
+      size,
+    },
+  };
 }
 
 const IDENT = `(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;

@@ -27,6 +27,8 @@ export type AppendDataParameters = {
   source: string;
   /** `ORDER BY` list fixing the record order (and so the offsets); default: the source's order. */
   orderBy?: string;
+  /** The source numbers its records itself (see `writeDataSlice`). */
+  rowIndex?: { column: string; rowCount: number };
   /** Block system time and the records' `system_time` (default: now). */
   systemTime?: string;
   /** `event_time` for records without one. */
@@ -77,6 +79,7 @@ export async function appendData(dataset: Dataset, params: AppendDataParameters)
   const written = await writeDataSlice(params.connection, {
     source: params.source,
     orderBy: params.orderBy,
+    rowIndex: params.rowIndex,
     startOffset: state.lastOffset === undefined ? 0 : state.lastOffset + 1,
     systemTime,
     eventTime: params.eventTime,
