@@ -21,8 +21,8 @@ export const RAW_COLUMNS: readonly { name: string; type: string }[] = [
   { name: "data", type: "BLOB" },
 ];
 
-/** Rows encoded by `encodeLogRows`: the text, its first row's index, its row count and its longest row (UTF-16 units). */
-export type StagedRows = { text: string; firstRow: number; rows: number; longestRow: number };
+/** Rows encoded by `encodeLogRows`: the UTF-8 text, its first row's index, its row count and its longest row (UTF-16 units). */
+export type StagedRows = { bytes: Uint8Array; firstRow: number; rows: number; longestRow: number };
 
 /** What a commit writes (`appendData`'s `source` and `rowIndex`). */
 export type LogSliceSource = { source: string; rowIndex?: { column: string; rowCount: number } };
@@ -197,7 +197,7 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
         throw new Error(`log stage: rows numbered from ${staged.firstRow} added after ${rows} rows`);
       }
       const file = path.join(tempDir, `logs-${randomUUID()}.tsv`);
-      await writeFile(file, staged.text);
+      await writeFile(file, staged.bytes);
       pending.push(file);
       pendingRows += staged.rows;
       rows += staged.rows;

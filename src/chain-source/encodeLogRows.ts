@@ -17,10 +17,10 @@ export type EncodeLogRowsParameters = {
 
 export type EncodeLogRowsReturnType = {
   /**
-   * Tab-separated rows in the staging form (`createLogStage`): raw columns, then the event's fields
-   * (a flat event, `flatEventFields`) or its JSON.
+   * Tab-separated rows in the staging form (`createLogStage`), UTF-8: the row index, raw columns,
+   * then the event's fields (a flat event, `flatEventFields`) or its JSON.
    */
-  text: string;
+  bytes: Uint8Array;
   /** Index of the first row (`firstRow`). */
   firstRow: number;
   rows: number;
@@ -36,15 +36,16 @@ function hexOrEmpty(value: string | undefined): string {
 /**
  * Encodes raw RPC logs as staging rows (tab-separated: the row's index in its stage, hex text without
  * `0x` for binary columns, decimal integers, empty for absent topics, then the decoded event's fields
- * or its JSON). String building on
- * the raw hex is the fast path: no per-log objects, bigint or byte arrays beyond what decoding
- * wide integers needs.
+ * or its JSON). String building on the raw hex is the fast path: no per-log objects, bigint or
+ * byte arrays beyond what decoding wide integers needs.
  */
 export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsReturnType {
   const { logs, timestamps, decoder, onMismatch } = params;
   const firstRow = params.firstRow ?? 0;
-  // One growing string (a rope V8 flattens once on write) is ~2x faster than joining an array of lines.
-  let text = "";
+  // Each row is written into one growing buffer as it is built: a rope of all rows would cost as
+  // much again to flatten and encode (measured: a fifth of the pull's main-thread time).
+  let bytes = Buffer.allocUnsafe(Math.max(1024, logs.length * 512));
+  let length = 0;
   let rows = 0;
   let longestRow = 0;
   let mismatched = 0;
@@ -78,7 +79,12 @@ export function encodeLogRows(params: EncodeLogRowsParameters): EncodeLogRowsRet
       `${log.transactionHash.slice(2)}\t${Number.parseInt(log.logIndex, 16)}\t${log.address.slice(2)}\t` +
       `${hexOrEmpty(t[0])}\t${hexOrEmpty(t[1])}\t${hexOrEmpty(t[2])}\t${hexOrEmpty(t[3])}\t${log.data.slice(2)}${event}\n`;
     if (row.length > longestRow) longestRow = row.length;
-    text += row;
+    if (length + row.length * 3 > bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, length + row.length * 3));
+      bytes.copy(grown, 0, 0, length);
+      bytes = grown;
+    }
+    length += bytes.write(row, length, "utf8");
   }
-  return { text, firstRow, rows, longestRow, mismatched };
+  return { bytes: bytes.subarray(0, length), firstRow, rows, longestRow, mismatched };
 }
