@@ -143,7 +143,11 @@ export function createSubmitter(params: {
   const reserved = new Set<number>();
   let nextNonce = 0;
   let insufficientFunds = false;
-  /** Requests whose answer must not be (re-)sent: their log was removed by a reorg. */
+  /**
+   * Requests whose answer must not be (re-)sent: their log was removed by a reorg. An id leaves the
+   * set when the request is answered again (its log came back) or when no open or recently mined
+   * transaction carries it any more, so the set stays as small as those.
+   */
   const droppedRequests = new Set<bigint>();
   let feeCache: { at: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined;
   const slotWaiters: (() => void)[] = [];
@@ -633,6 +637,11 @@ export function createSubmitter(params: {
         }
       } else if (tx.nonce < latest - 256) mined.delete(tx.nonce);
     }
+    if (droppedRequests.size > 0) {
+      const carried = new Set<bigint>();
+      for (const tx of [...open.values(), ...mined.values()]) for (const id of tx.requestIds) carried.add(id);
+      for (const id of droppedRequests) if (!carried.has(id)) droppedRequests.delete(id);
+    }
     releaseSlots();
   };
 
@@ -657,6 +666,8 @@ export function createSubmitter(params: {
       await pump();
     },
     async submit(answer) {
+      // An answer to a request dropped by a reorg means its log is back on the canonical chain.
+      droppedRequests.delete(answer.requestId);
       const signature = config.signedResults ? await signAnswer(answer) : undefined;
       return new Promise<SubmitOutcome>((resolve, reject) => {
         queued.push({ answer, signature, alone: maxBatch === 1, resolve, reject });
