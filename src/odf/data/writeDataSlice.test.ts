@@ -123,6 +123,27 @@ describe("writeDataSlice", () => {
     ]);
   });
 
+  test("writeDataSlice: TIMESTAMPTZ event times round down to the millisecond, before 1970 and in any offset", async () => {
+    const written = (await write({
+      source: `SELECT * FROM (VALUES (TIMESTAMPTZ '1969-12-31 23:59:59.9995+00'), (TIMESTAMPTZ '1969-12-31 23:59:59.0001+00'),
+        (TIMESTAMPTZ '2024-05-01 12:00:00.1239+02'), (TIMESTAMPTZ '0001-01-01 00:00:00.0001+00'),
+        (TIMESTAMPTZ '9999-12-31 23:59:59.9999+00')) AS v(event_time)`,
+    }))!;
+    expect(await rows(written.path, "epoch_ms(event_time)")).toEqual(
+      [
+        "1969-12-31T23:59:59.999Z",
+        "1969-12-31T23:59:59.000Z",
+        "2024-05-01T10:00:00.123Z",
+        "0001-01-01T00:00:00.000Z",
+        "9999-12-31T23:59:59.999Z",
+      ].map((iso) => {
+        const d = new Date(iso);
+        if (iso.startsWith("0001")) d.setUTCFullYear(1);
+        return [BigInt(d.getTime())];
+      }),
+    );
+  });
+
   test("writeDataSlice: a source numbering its own rows is written as it streams, with the same bytes", async () => {
     const fromTable = (await write({ source: "events", startOffset: 3 }))!;
     // The same records from a query that numbers them (not a table: without the index it would be

@@ -254,8 +254,9 @@ function selectList(columns: readonly Column[], systemTime: string, eventTime: s
       throw new SliceSourceError(`Column "event_time" must be a TIMESTAMP or DATE, got ${ev.type.toString()}`);
     }
     const q = quoteIdent(ev.name);
-    // TIMESTAMPTZ is converted to UTC wall time explicitly, so the session TimeZone never matters.
-    const utc = ev.type.typeId === DuckDBTypeId.TIMESTAMP_TZ ? `(${q} AT TIME ZONE 'UTC')` : q;
+    // TIMESTAMPTZ becomes UTC wall time through its epoch microseconds, so the session TimeZone never
+    // matters (`AT TIME ZONE 'UTC'` gives the same values at twice the cost of the whole COPY column).
+    const utc = ev.type.typeId === DuckDBTypeId.TIMESTAMP_TZ ? `make_timestamp(epoch_us(${q}))` : q;
     const truncated = `date_trunc('millisecond', ${utc})::TIMESTAMP_MS`;
     evExpr = `CASE WHEN ${q} IS NULL THEN ${eventTime ?? `error('${EVENT_TIME_ERROR}')`} ELSE ${truncated} END`;
   } else if (eventTime !== undefined) {
