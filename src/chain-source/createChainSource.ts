@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Client, Hex } from "viem";
 import { openDuckDb } from "../engines/duckdb/openDuckDb";
+import { createScratchDir } from "../ingest/tempDir";
 import type { AddData } from "../odf/metadata/types";
 import { appendData } from "../odf/workspace/appendData";
 import type { Dataset } from "../odf/workspace/workspace";
@@ -178,7 +178,8 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
       return (latest?.number ?? -1) - (options.confirmations ?? 0);
     };
 
-    const tempDir = await mkdtemp(path.join(tmpdir(), "odf-logs-"));
+    // Staged rows wait here for their commit; a killed pull's directory is reclaimed by the next one.
+    const tempDir = await createScratchDir(tmpdir(), "odf-logs");
     const db = await openDuckDb({ threads: 2 });
     let second: DuckDBConnection | undefined;
     let queue: Promise<void> = Promise.resolve();

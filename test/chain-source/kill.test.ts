@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -75,7 +77,9 @@ describe("chain source: kill -9 mid-pull, then resume (built CLI)", () => {
       "--concurrency",
       "1",
     ];
-    const child = odf(args);
+    // The CLI's scratch directory (staged rows): left behind by the kill, reclaimed by the next pull.
+    const scratch = await mkdtemp(path.join(tmpdir(), "odf-kill-scratch-"));
+    const child = odf(args, { TMPDIR: scratch });
     let commits = 0;
     const exited = finished(child);
     await new Promise<void>((resolve) => {
@@ -92,8 +96,12 @@ describe("chain source: kill -9 mid-pull, then resume (built CLI)", () => {
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(BLOCKS * Number(PER_BLOCK));
 
-    const resumed = await finished(odf(["--workspace", ws.dir, "pull", "killed"]));
+    expect(await readdir(scratch)).toEqual([expect.stringMatching(new RegExp(`^odf-logs-${child.pid}-[0-9a-f]{12}$`))]);
+
+    const resumed = await finished(odf(["--workspace", ws.dir, "pull", "killed"], { TMPDIR: scratch }));
     expect(resumed.code, resumed.out).toBe(0);
+    expect(await readdir(scratch)).toEqual([]);
+    await rm(scratch, { recursive: true, force: true });
     expect(resumed.out).toMatch(/killed: \d+ logs added/);
 
     const keys = await liveLogKeys(dataset);
