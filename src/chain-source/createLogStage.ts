@@ -5,20 +5,23 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { AbiEvent } from "viem";
 import { eventColumn, flatEventFields } from "./abiColumns";
 
-/** Raw log columns (DESIGN 5.7), in dataset order, with their DuckDB types. */
-export const RAW_COLUMNS: readonly { name: string; type: string }[] = [
-  { name: "block_number", type: "UBIGINT" },
-  { name: "block_hash", type: "BLOB" },
-  { name: "block_timestamp", type: "TIMESTAMPTZ" },
-  { name: "transaction_index", type: "UBIGINT" },
-  { name: "transaction_hash", type: "BLOB" },
-  { name: "log_index", type: "UBIGINT" },
-  { name: "address", type: "BLOB" },
-  { name: "topic0", type: "BLOB" },
-  { name: "topic1", type: "BLOB" },
-  { name: "topic2", type: "BLOB" },
-  { name: "topic3", type: "BLOB" },
-  { name: "data", type: "BLOB" },
+/**
+ * Raw log columns (DESIGN 5.7), in dataset order, with their DuckDB types and their values from a
+ * staged row (the `read_csv` columns of `encodeLogRows`' text).
+ */
+export const RAW_COLUMNS: readonly { name: string; type: string; staged: string }[] = [
+  { name: "block_number", type: "UBIGINT", staged: "bn" },
+  { name: "block_hash", type: "BLOB", staged: "from_hex(bh)" },
+  { name: "block_timestamp", type: "TIMESTAMPTZ", staged: "to_timestamp(ts)" },
+  { name: "transaction_index", type: "UBIGINT", staged: "ti" },
+  { name: "transaction_hash", type: "BLOB", staged: "from_hex(th)" },
+  { name: "log_index", type: "UBIGINT", staged: "li" },
+  { name: "address", type: "BLOB", staged: "from_hex(a)" },
+  { name: "topic0", type: "BLOB", staged: "from_hex(t0)" },
+  { name: "topic1", type: "BLOB", staged: "from_hex(t1)" },
+  { name: "topic2", type: "BLOB", staged: "from_hex(t2)" },
+  { name: "topic3", type: "BLOB", staged: "from_hex(t3)" },
+  { name: "data", type: "BLOB", staged: "coalesce(from_hex(d), ''::BLOB)" },
 ];
 
 /** Rows encoded by `encodeLogRows`: the UTF-8 text, its first row's index, its row count and its longest row (UTF-16 units). */
@@ -118,46 +121,33 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
   const { connection, tempDir } = params;
   const table = `__odf_logs_${randomUUID().replaceAll("-", "")}`;
   const event = params.event && params.event.inputs.length > 0 ? eventColumn(params.event) : undefined;
-  const dataColumns = [...RAW_COLUMNS, ...(event ? [{ name: "event", type: event.duckType }] : [])];
-  const create = `CREATE TEMP TABLE ${table} (op INTEGER, event_time TIMESTAMPTZ, ${dataColumns.map((c) => `${q(c.name)} ${c.type}`).join(", ")})`;
-  await connection.run(create);
   // Tab-separated rows (no quoting: hex, numbers and the event's JSON text, whose escapes keep tabs
   // and newlines out); DuckDB's CSV reader loads them about twice as fast as newline-delimited JSON.
   // A flat event's fields come as columns of their own (no per-row JSON to parse); others as JSON.
   const flat = event && params.event && !params.forceJson ? flatEventFields(params.event) : undefined;
   let eventCsv = "";
-  let eventSelect = "";
+  let eventStaged = "";
   if (flat) {
     eventCsv = flat.map((f, i) => `, e${i}: '${f.csvType}'`).join("");
-    eventSelect = `struct_pack(${flat.map((f, i) => `${q(f.name)} := ${f.convert(`e${i}`)}`).join(", ")})`;
+    eventStaged = `struct_pack(${flat.map((f, i) => `${q(f.name)} := ${f.convert(`e${i}`)}`).join(", ")})`;
   } else if (event) {
     eventCsv = ", e: 'VARCHAR'";
-    eventSelect = event.convert(`CAST(e::JSON AS ${event.jsonType})`);
+    eventStaged = event.convert(`CAST(e::JSON AS ${event.jsonType})`);
   }
   const csvColumns = `{ri: 'UBIGINT', bn: 'UBIGINT', bh: 'VARCHAR', ts: 'BIGINT', ti: 'UBIGINT', th: 'VARCHAR', li: 'UBIGINT', a: 'VARCHAR', t0: 'VARCHAR', t1: 'VARCHAR', t2: 'VARCHAR', t3: 'VARCHAR', d: 'VARCHAR'${eventCsv}}`;
-  const values = [
-    "0",
-    "to_timestamp(ts)",
-    "bn",
-    "from_hex(bh)",
-    "to_timestamp(ts)",
-    "ti",
-    "from_hex(th)",
-    "li",
-    "from_hex(a)",
-    "from_hex(t0)",
-    "from_hex(t1)",
-    "from_hex(t2)",
-    "from_hex(t3)",
-    "coalesce(from_hex(d), ''::BLOB)",
-    ...(eventSelect ? [eventSelect] : []),
+  const dataColumns = [
+    ...RAW_COLUMNS,
+    ...(event ? [{ name: "event", type: event.duckType, staged: eventStaged }] : []),
   ];
-  // Into the table (its column types apply), or as the slice source: cast to the same types by name.
-  const select = values.join(", ");
-  const tableColumns = [{ name: "op", type: "INTEGER" }, { name: "event_time", type: "TIMESTAMPTZ" }, ...dataColumns];
-  const typedSelect = values.map(
-    (v, i) => `CAST(${v} AS ${tableColumns[i]?.type}) AS ${q(tableColumns[i]?.name ?? "")}`,
-  );
+  const columns = [
+    { name: "op", type: "INTEGER", staged: "0" },
+    { name: "event_time", type: "TIMESTAMPTZ", staged: "to_timestamp(ts)" },
+    ...dataColumns,
+  ];
+  const create = `CREATE TEMP TABLE ${table} (${columns.map((c) => `${q(c.name)} ${c.type}`).join(", ")})`;
+  await connection.run(create);
+  /** A staged row as the table's columns, typed and named (inserted into the table, or read as the slice source). */
+  const select = columns.map((c) => `CAST(${c.staged} AS ${c.type}) AS ${q(c.name)}`).join(", ");
   const dataList = dataColumns.map((c) => q(c.name)).join(", ");
   let rows = 0;
   /** Files of rows not loaded yet, and the longest of their rows. */
@@ -211,7 +201,7 @@ export async function createLogStage(params: CreateLogStageParameters): Promise<
       }
       if (pending.length === 0) return { source: table };
       return {
-        source: `SELECT ri AS ${ROW_INDEX}, ${typedSelect.join(", ")} FROM ${readPending()}`,
+        source: `SELECT ri AS ${ROW_INDEX}, ${select} FROM ${readPending()}`,
         rowIndex: { column: ROW_INDEX, rowCount: pendingRows },
       };
     },
