@@ -55,7 +55,8 @@ export type ChainSourcePullOptions = {
   onMismatch?: OnMismatch;
   /**
    * Commit a data slice every this many staged rows (default 50 000). Commits run in the background
-   * while the next ranges are fetched and staged.
+   * while the next ranges are fetched and staged; once the last ranges are in flight, a stage of at
+   * least a quarter of this is committed early, so that the pull ends on a small commit.
    */
   commitRows?: number;
   /** Concurrent `eth_getLogs` requests (default 4). */
@@ -301,6 +302,8 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
           onSplit: (from, to) =>
             deps.logger?.info({ fromBlock: from, toBlock: to }, "log range refused by the node; splitting"),
         });
+        const commitRows = options.commitRows ?? 50_000;
+        let tailStarted = false;
         for await (const range of ranges) {
           // Continuity: the chain under this range must extend the blocks already staged.
           if (
@@ -325,7 +328,13 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
           last = { number: range.toBlock, hash: range.toBlockHash };
           recent = mergeRecentBlocks(recent, [last], RECENT_BLOCKS);
           progress("scan", range.toBlock);
-          if (stage.rowCount() >= (options.commitRows ?? 50_000)) await commit();
+          if (stage.rowCount() >= commitRows) await commit();
+          else if (range.allRequested && !tailStarted) {
+            // The last ranges are in flight: a well-filled stage is committed while they arrive,
+            // rather than after them, so that the end of the pull waits for a small commit only.
+            tailStarted = true;
+            if (stage.rowCount() >= commitRows / 4) await commit();
+          }
         }
       } else if (cursor && last && last !== cursor) {
         // Rolled back past the confirmed head: the retractions alone, at the fork block.

@@ -16,6 +16,8 @@ export type FetchedRange = {
   toBlockHash: Hex;
   /** Hash of `fromBlock - 1` seen after the logs were fetched (continuity check), if `fromBlock > 0`. */
   parentHash: Hex | undefined;
+  /** Whether every block up to the end has been asked for (only ranges in flight remain). */
+  allRequested?: boolean;
 };
 
 export type FetchLogRangesParameters = {
@@ -154,7 +156,7 @@ export async function* fetchLogRanges(client: Client, params: FetchLogRangesPara
       const blocks = range.toBlock - range.fromBlock + 1;
       const wanted = range.logs.length === 0 ? span * 2 : Math.floor((targetLogs * blocks) / range.logs.length);
       span = Math.max(1, Math.min(maxRange, span * 2, wanted));
-      yield range;
+      yield { ...range, allRequested: next > params.toBlock };
     }
   } finally {
     // Leave no unhandled rejection behind when the consumer stops early or a range failed.

@@ -60,6 +60,42 @@ describe("chain source: ERC-20 Transfer events", () => {
     }
   });
 
+  test("a well-filled stage is committed while the last ranges arrive; a small pull commits once", async () => {
+    const other = await deploy(chain, "ChainSourceToken");
+    const first = Number(await chain.public.getBlockNumber()) + 1;
+    for (let i = 0; i < 6; i++) await send(chain, other, "ChainSourceToken", "mintMany", [DEPLOYER.address, 1n, 20n]);
+    const { ws, cleanup } = await tempWorkspace();
+    try {
+      const options = { commitRows: 160, concurrency: 2, initialRange: 2, maxRange: 2, fromBlock: first };
+      const pullInto = async (alias: string, toBlock: number) => {
+        const dataset = await createLogsDataset(ws, {
+          alias,
+          nodeUrl: node.url,
+          addresses: [other],
+          signature: "Transfer(address indexed from, address indexed to, uint256 value)",
+        });
+        const result = await createChainSource().pull(dataset, { ...options, toBlock });
+        const slices = (await dataset.chain.state()).slices.map((s) => {
+          const { start, end } = s.slice.offsetInterval;
+          return end - start + 1;
+        });
+        return { result, slices };
+      };
+      // Three ranges of 40 logs, two in flight: when the second arrives the third is already asked
+      // for, so the 80 staged rows (at least a quarter of 160) are committed before the last 40.
+      const big = await pullInto("three-ranges", first + 5);
+      expect(big.result.logs).toBe(120);
+      expect(big.slices).toEqual([80, 40]);
+      // One range (everything asked for at once): a single commit, even though it is "early".
+      const small = await pullInto("one-range", first + 1);
+      expect(small.result.logs).toBe(40);
+      expect(small.slices).toEqual([40]);
+      expect(small.result.commits).toBe(1);
+    } finally {
+      await cleanup();
+    }
+  });
+
   test("watch follows the head: new Transfers arrive without another pull", async () => {
     const { ws, cleanup } = await tempWorkspace();
     const controller = new AbortController();
