@@ -133,8 +133,9 @@ const REORG_RESTARTS = 5;
  *    blocks of live logs) and stages retractions (`op` = 1) for every live log above it;
  * 3. fetches logs up to `latest - confirmations` (or `finalized`) in adaptive, concurrent ranges,
  *    with block timestamps from headers, decodes them (`event` struct) and stages them;
- * 4. commits a data slice and one `AddData` (new ETag, recent blocks) every `commitRows` rows and
- *    at the end, so a killed pull resumes with no missing and no duplicate log.
+ * 4. commits a data slice and one `AddData` (new ETag, recent blocks) every `commitRows` rows, once
+ *    early when the last ranges are in flight (see `commitRows`) and at the end, so a killed pull
+ *    resumes with no missing and no duplicate log.
  */
 export function createChainSource(deps: CreateChainSourceParameters = {}): ChainSource {
   const clients = new Map<string, Client>();
