@@ -134,9 +134,18 @@ describe("odf add / ingest / tail from the CLI", () => {
     expect(await snapshotOf(dataset)).toEqual(before);
     expect(await verifyProblems(dataset)).toEqual([]);
     expect(odf(["verify", "big"]).code).toBe(0);
+    expect(await fs.readdir(path.join(wsDir, ".tmp"))).toContainEqual(
+      expect.stringMatching(new RegExp(`^ingest-${child.pid}-[0-9a-f]{12}$`)),
+    );
     const rerun = odf(["ingest", "big", "-"], "event_time,id,name\n2021-01-01T00:00:00Z,3,c\n");
     expect(rerun.code).toBe(0);
     expect((await dataset.chain.state()).lastOffset).toBe(2);
     expect(await verifyProblems(dataset)).toEqual([]);
+    // Nothing of the killed process is left: its scratch directory and any partial slice file.
+    const leftovers = [
+      ...(await fs.readdir(path.join(wsDir, ".tmp"))),
+      ...(await fs.readdir(path.join(dataset.dir, "data"))),
+    ].filter((name) => name.includes(`-${child.pid}-`));
+    expect(leftovers).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -179,6 +180,18 @@ describe("writeDataSlice", () => {
       write({ source: "SELECT n AS idx, * FROM events", orderBy: "n", rowIndex: { column: "idx", rowCount: 10 } }),
     ).rejects.toThrow(RangeError);
     expect(await readdir(dir)).toEqual(before);
+  });
+
+  test("writeDataSlice: the first write into a directory removes the temporary files of killed writes", async () => {
+    const out = await mkdtemp(join(tmpdir(), "odf-slice-orphans-"));
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid as number; // exited: its pid names no process
+    const orphan = `.slice-${gone}-0123456789ab.parquet`;
+    const live = `.slice-${process.ppid}-0123456789ab.parquet`; // a write of a live process
+    for (const name of [orphan, live]) await writeFile(join(out, name), "partial");
+    const written = (await write({ source: "events", outputDir: out }))!;
+    expect(written.path).toMatch(new RegExp(`/\\.slice-${process.pid}-[0-9a-f]{12}\\.parquet$`));
+    expect((await readdir(out)).sort()).toEqual([live, join(written.path).slice(out.length + 1)].sort());
+    await rm(out, { recursive: true, force: true });
   });
 
   test("writeDataSlice: no rows writes nothing and returns null", async () => {

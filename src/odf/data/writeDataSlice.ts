@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type DuckDBConnection, type DuckDBType, DuckDBTypeId } from "@duckdb/node-api";
 import { FIXED_INTEGER_TYPES } from "../../engines/duckdb/integerTypes";
 import type { DataSlice } from "../metadata/types";
+import { processOwnedName, removeOrphans } from "../orphans";
 import { SliceSourceError, SliceTimestampError, SliceWriteError } from "./errors";
 import { quoteIdent } from "./hashPlan";
 import { logicalHash } from "./logicalHash";
@@ -37,7 +38,10 @@ export type WriteDataSliceParameters = {
   systemTime: string;
   /** `event_time` for records without one (no column, or NULL), RFC 3339. */
   eventTime?: string | undefined;
-  /** Directory the file is written to, under a temporary name (`.slice-<uuid>.parquet`). */
+  /**
+   * Directory the file is written to, under a temporary name (`.slice-<pid>-<random>.parquet`); the
+   * first write of a process into a directory removes such files of processes that were killed.
+   */
   outputDir: string;
   /** Rows per Parquet row group (default 122880, DuckDB's). Part of the file bytes, not of the logical hash. */
   rowGroupSize?: number | undefined;
@@ -95,7 +99,8 @@ export async function writeDataSlice(
 
   let table = relation;
   let scratch: string | undefined;
-  const path = join(params.outputDir, `.slice-${randomUUID()}.parquet`);
+  await removeOrphanSlices(params.outputDir);
+  const path = join(params.outputDir, processOwnedName(".slice", ".parquet"));
   try {
     if (rowIndex !== undefined && indexColumn !== undefined) {
       if (rowIndex.rowCount === 0) return null;
@@ -136,6 +141,15 @@ export async function writeDataSlice(
   } finally {
     if (scratch !== undefined) await run(connection, `DROP TABLE IF EXISTS ${scratch}`);
   }
+}
+
+/** Output directories already cleared of killed writes' files by this process. */
+const sweptDirs = new Set<string>();
+
+async function removeOrphanSlices(dir: string): Promise<void> {
+  if (sweptDirs.has(dir)) return;
+  sweptDirs.add(dir);
+  await removeOrphans(dir, ".slice");
 }
 
 async function copyToParquet(connection: DuckDBConnection, query: string, path: string, rowGroupSize: number) {

@@ -1,0 +1,42 @@
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+
+/** `<prefix>-<pid>-<12 hex>[.ext]`, the names `processOwnedName` makes. */
+const OWNED = /^(.+)-(\d+)-[0-9a-f]{12}(\.[A-Za-z0-9]+)?$/;
+
+/**
+ * A fresh name for a temporary file or directory of this process: `<prefix>-<pid>-<random><extension>`.
+ * A process killed before removing it leaves it behind; `removeOrphans` finds it by the dead pid.
+ */
+export function processOwnedName(prefix: string, extension = ""): string {
+  return `${prefix}-${process.pid}-${randomBytes(6).toString("hex")}${extension}`;
+}
+
+/** Whether a process with this id exists (one we may not signal counts as existing). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the entries of `dir` named by `processOwnedName(prefix, ...)` whose process no longer
+ * exists (what a killed ingest, pull or slice write left behind). Entries of live processes and
+ * names of another form are left alone; a missing `dir` is fine.
+ */
+export async function removeOrphans(dir: string, prefix: string): Promise<void> {
+  const entries = await fs.readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    entries.map(async (name) => {
+      const owned = OWNED.exec(name);
+      if (!owned || owned[1] !== prefix) return;
+      const pid = Number(owned[2]);
+      if (pid === process.pid || processExists(pid)) return;
+      await fs.rm(path.join(dir, name), { recursive: true, force: true });
+    }),
+  );
+}
