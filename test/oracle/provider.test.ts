@@ -236,8 +236,13 @@ describe("oracle provider against a hardhat node", () => {
       await chain.testClient.setBalance({ address: poor, value: 10n ** 18n });
       const answers = await waitForAnswers(chain, oracle, [id!]);
       expect(answers.get(id!)!.map((l) => l.provider)).toEqual([poor]);
-      expect(await (await fetch(`${poorNode.url}/metrics`)).text()).toMatch(
-        /^odf_provider_wallet_insufficient_funds 0$/m,
+      // The metric drops once the provider sees its send accepted; under automine the answer can be
+      // on chain a moment before that, so wait for it rather than read it once.
+      await waitFor(
+        async () =>
+          /^odf_provider_wallet_insufficient_funds 0$/m.test(await (await fetch(`${poorNode.url}/metrics`)).text()),
+        10_000,
+        "insufficient funds metric back to 0",
       );
     } finally {
       await poorNode.stop();
