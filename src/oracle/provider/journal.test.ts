@@ -4,7 +4,7 @@ import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { Hex } from "viem";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { createJournal, type RequestRecord, type TxRecord } from "./journal";
+import { createJournal, newRequestRecord, type RequestRecord, type TxRecord } from "./journal";
 
 let dir: string;
 beforeEach(() => {
@@ -12,25 +12,19 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const request = (id: number): RequestRecord => ({
-  requestId: BigInt(id),
-  consumer: "0x00000000000000000000000000000000000000c0",
-  request: `0x${"ab".repeat(40)}`,
-  blockNumber: BigInt(100 + id),
-  blockHash: `0x${id.toString(16).padStart(64, "0")}`,
-  txHash: `0x${(id + 1).toString(16).padStart(64, "0")}`,
-  logIndex: id % 3,
-  status: "pending",
-  reason: null,
-  seenAt: 1_700_000_000_000 + id,
-  answeredAt: null,
-  answerBlock: null,
-  answeredBy: null,
-  response: null,
-  requestError: null,
-  commitment: null,
-  nonce: null,
-});
+const request = (id: number): RequestRecord =>
+  newRequestRecord(
+    {
+      requestId: BigInt(id),
+      consumer: "0x00000000000000000000000000000000000000c0",
+      request: `0x${"ab".repeat(40)}`,
+      blockNumber: BigInt(100 + id),
+      blockHash: `0x${id.toString(16).padStart(64, "0")}`,
+      txHash: `0x${(id + 1).toString(16).padStart(64, "0")}`,
+      logIndex: id % 3,
+    },
+    1_700_000_000_000 + id,
+  );
 
 const tx = (nonce: number, requestIds: bigint[]): TxRecord => ({
   nonce,

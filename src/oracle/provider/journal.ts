@@ -55,6 +55,29 @@ export type RequestRecord = {
   nonce: number | null;
 };
 
+/** The fields of a `SendRequest` log a record starts from. */
+export type SeenRequest = Pick<
+  RequestRecord,
+  "requestId" | "consumer" | "request" | "blockNumber" | "blockHash" | "txHash" | "logIndex"
+>;
+
+/** The record of a request just seen on chain: pending, nothing answered or sent yet. */
+export function newRequestRecord(log: SeenRequest, seenAt: number): RequestRecord {
+  return {
+    ...log,
+    status: "pending",
+    reason: null,
+    seenAt,
+    answeredAt: null,
+    answerBlock: null,
+    answeredBy: null,
+    response: null,
+    requestError: null,
+    commitment: null,
+    nonce: null,
+  };
+}
+
 /** One transaction of the provider's nonce sequence (answers, or a cancel filling a nonce). */
 export type TxRecord = {
   nonce: number;

@@ -4,7 +4,7 @@ import { encodeResponse } from "../codec/encodeResponse";
 import { providerOracleAbi } from "./abi";
 import { ChainIdMismatchError } from "./errors";
 import { type ExecutionOutcome, executeRequest } from "./executeRequest";
-import type { Journal, RequestRecord, RequestStatus } from "./journal";
+import { type Journal, newRequestRecord, type RequestRecord, type RequestStatus } from "./journal";
 import { errorFields, type ProviderLogger } from "./logger";
 import { createLogWatcher, type LogBatch, type LogWatcher } from "./logWatcher";
 import type { ProviderMetrics } from "./metrics";
@@ -271,19 +271,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         } else {
           metrics.requestsSeen.inc();
         }
-        await journal.put({
-          ...log,
-          status: "pending",
-          reason: null,
-          seenAt: existing?.seenAt ?? Date.now(),
-          answeredAt: null,
-          answerBlock: null,
-          answeredBy: null,
-          response: null,
-          requestError: null,
-          commitment: null,
-          nonce: null,
-        });
+        await journal.put(newRequestRecord(log, existing?.seenAt ?? Date.now()));
         enqueue(log.requestId);
       }),
     );
