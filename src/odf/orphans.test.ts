@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createScratchDir } from "./tempDir";
+import { createScratchDir } from "./orphans";
 
 let parent: string;
 beforeAll(async () => {
