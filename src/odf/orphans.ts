@@ -13,8 +13,8 @@ export function processOwnedName(prefix: string, extension = ""): string {
   return `${prefix}-${process.pid}-${randomBytes(6).toString("hex")}${extension}`;
 }
 
-/** Whether a process with this id exists (one we may not signal counts as existing). */
-function processExists(pid: number): boolean {
+/** Whether a process with this id exists on this host (one we may not signal counts as existing). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
