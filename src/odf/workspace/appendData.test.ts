@@ -78,6 +78,28 @@ describe("appendData and verify", () => {
     expect(files).toHaveLength(2);
   });
 
+  test("a failed head move removes the slice the append moved into data/", async () => {
+    const ds = await ws.create({ alias: "failing", kind: "Root" });
+    const source = "SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00' AS event_time, 1 AS a";
+    const first = await appendData(ds, { connection: db.connection, source });
+    const head = await ds.chain.head();
+    // Fault injection: the head move fails after the slice is in place (as when another writer
+    // moved the head, or the disk fills up).
+    const failing = {
+      ...ds,
+      chain: {
+        ...ds.chain,
+        appendMany: async () => {
+          throw new Error("head move failed");
+        },
+      },
+    };
+    const more = "SELECT TIMESTAMPTZ '2024-01-02 00:00:00+00' AS event_time, 2 AS a";
+    await expect(appendData(failing, { connection: db.connection, source: more })).rejects.toThrow("head move failed");
+    expect(await readdir(path.join(ds.dir, "data"))).toEqual([first.slice?.physicalHash]);
+    expect(await ds.chain.head()).toBe(head);
+  });
+
   test("verify names the block and file of a changed, a missing and a resized data file", async () => {
     const ds = await ws.open("temps");
     const state = await ds.chain.state();

@@ -90,6 +90,8 @@ export async function appendData(dataset: Dataset, params: AppendDataParameters)
     JSON.stringify(state.sourceStates[params.sourceState.sourceName]) !== JSON.stringify(params.sourceState);
   if (!written && !sourceChanged) return { rowCount: 0 };
 
+  // Set once the slice is moved into `data/` by this call: a failed append then removes it again.
+  let moved: string | undefined;
   try {
     const result: AppendDataReturnType = { rowCount: written?.rowCount ?? 0 };
     let watermark = state.watermark;
@@ -109,6 +111,7 @@ export async function appendData(dataset: Dataset, params: AppendDataParameters)
       }
       if ((await dataset.store.statObject("data", written.slice.physicalHash)) === undefined) {
         await dataset.store.moveObjectFrom("data", written.slice.physicalHash, written.path);
+        moved = written.slice.physicalHash;
       } else {
         await rm(written.path, { force: true });
       }
@@ -136,6 +139,7 @@ export async function appendData(dataset: Dataset, params: AppendDataParameters)
     return result;
   } catch (error) {
     if (written) await rm(written.path, { force: true });
+    if (moved !== undefined) await rm(dataset.store.objectPath("data", moved), { force: true });
     throw error;
   }
 }
