@@ -6,6 +6,7 @@ import { openDuckDb } from "../engines/duckdb/openDuckDb";
 import type { AddData } from "../odf/metadata/types";
 import { createScratchDir } from "../odf/orphans";
 import { appendData } from "../odf/workspace/appendData";
+import { withDatasetLock } from "../odf/workspace/datasetLock";
 import type { Dataset } from "../odf/workspace/workspace";
 import { compileEventDecoder } from "./compileEventDecoder";
 import { createLogStage, type LogStage } from "./createLogStage";
@@ -386,16 +387,17 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
     }
   };
 
-  const pull: ChainSource["pull"] = async (dataset, options = {}) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await pullOnce(dataset, options);
-      } catch (error) {
-        if (!(error instanceof ReorgDuringFetchError) || attempt >= REORG_RESTARTS) throw error;
-        deps.logger?.warn({ attempt: attempt + 1 }, "the chain reorganized during the pull; pulling again");
+  const pull: ChainSource["pull"] = (dataset, options = {}) =>
+    withDatasetLock(dataset, "chain source pull", async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await pullOnce(dataset, options);
+        } catch (error) {
+          if (!(error instanceof ReorgDuringFetchError) || attempt >= REORG_RESTARTS) throw error;
+          deps.logger?.warn({ attempt: attempt + 1 }, "the chain reorganized during the pull; pulling again");
+        }
       }
-    }
-  };
+    });
 
   const watch: ChainSource["watch"] = async (dataset, options) => {
     const { signal, intervalMs = 2_000, onPull, ...pullOptions } = options;

@@ -3,10 +3,17 @@ import path from "node:path";
 import { openTransformSession, type TransformSessionInput } from "../engines/duckdb/transform/openTransformSession";
 import type { ChainState } from "../odf/chain/chainState";
 import { writeDataSlice } from "../odf/data/writeDataSlice";
-import type { DataSlice, ExecuteTransform, ExecuteTransformInput, SetTransform } from "../odf/metadata/types";
+import type {
+  DataSlice,
+  ExecuteTransform,
+  ExecuteTransformInput,
+  MetadataEvent,
+  SetTransform,
+} from "../odf/metadata/types";
 import { odfSchemaOfDuckDb } from "../odf/schema/duckDbTypes";
 import { compareInstants, formatInstant } from "../odf/time";
 import { checkSchemaEvolution, SchemaEvolutionError } from "../odf/workspace/appendData";
+import { withDatasetLock } from "../odf/workspace/datasetLock";
 import type { Dataset, Workspace } from "../odf/workspace/workspace";
 import { compileTransform } from "./compileTransform";
 import { checkTransformEngine } from "./engine";
@@ -137,6 +144,14 @@ export async function executeTransform(
   dataset: Dataset,
   options: ExecuteTransformOptions = {},
 ): Promise<ExecuteTransformReturnType> {
+  return withDatasetLock(dataset, "transform run", () => executeLocked(workspace, dataset, options));
+}
+
+async function executeLocked(
+  workspace: Workspace,
+  dataset: Dataset,
+  options: ExecuteTransformOptions,
+): Promise<ExecuteTransformReturnType> {
   const state = await dataset.chain.state();
   const { event: setTransform, blockHash: transformBlock, lastRun } = await transformInForce(dataset, state);
   const location: TransformErrorLocation = { dataset: dataset.alias, blockHash: transformBlock };
@@ -170,6 +185,8 @@ export async function executeTransform(
     memoryLimit: options.memoryLimit,
   });
   let written: Awaited<ReturnType<typeof writeDataSlice>> = null;
+  // Set once the slice is moved into `data/` by this run: a failed append then removes it again.
+  let moved: string | undefined;
   try {
     const source = await compileTransform(session, setTransform.transform, location);
     const inputRows = planned.reduce((n, p) => n + p.rows, 0);
@@ -182,6 +199,7 @@ export async function executeTransform(
       });
     }
     const result: ExecuteTransformReturnType = { status: "updated", rowCount: written?.rowCount ?? 0, inputRows };
+    let schemaEvent: MetadataEvent | undefined;
     if (written) {
       const file = `'${written.path.replaceAll("'", "''")}'`;
       const described = await session.connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${file})`);
@@ -199,32 +217,32 @@ export async function executeTransform(
           cause: error,
         });
       }
-      if (evolves) {
-        result.schemaBlockHash = (await dataset.chain.append({ kind: "SetDataSchema", schema }, { systemTime })).hash;
-      }
+      if (evolves) schemaEvent = { kind: "SetDataSchema", schema };
       if ((await dataset.store.statObject("data", written.slice.physicalHash)) === undefined) {
         await dataset.store.moveObjectFrom("data", written.slice.physicalHash, written.path);
+        moved = written.slice.physicalHash;
       } else {
         await rm(written.path, { force: true });
       }
       result.slice = written.slice;
     }
     const watermark = outputWatermark(planned, state.watermark);
-    const block = await dataset.chain.append(
-      {
-        kind: "ExecuteTransform",
-        queryInputs: planned.map((p) => p.record),
-        ...(state.checkpoint !== undefined ? { prevCheckpoint: state.checkpoint } : {}),
-        ...(state.lastOffset !== undefined ? { prevOffset: state.lastOffset } : {}),
-        ...(written ? { newData: written.slice } : {}),
-        ...(watermark !== undefined ? { newWatermark: watermark } : {}),
-      },
-      { systemTime },
-    );
-    result.blockHash = block.hash;
+    const execute: MetadataEvent = {
+      kind: "ExecuteTransform",
+      queryInputs: planned.map((p) => p.record),
+      ...(state.checkpoint !== undefined ? { prevCheckpoint: state.checkpoint } : {}),
+      ...(state.lastOffset !== undefined ? { prevOffset: state.lastOffset } : {}),
+      ...(written ? { newData: written.slice } : {}),
+      ...(watermark !== undefined ? { newWatermark: watermark } : {}),
+    };
+    // The schema (when new or evolved) and the run move the head once, together.
+    const appended = await dataset.chain.appendMany(schemaEvent ? [schemaEvent, execute] : [execute], { systemTime });
+    if (schemaEvent) result.schemaBlockHash = appended.hashes[0] as string;
+    result.blockHash = appended.hashes[appended.hashes.length - 1] as string;
     return result;
   } catch (error) {
     if (written) await rm(written.path, { force: true });
+    if (moved !== undefined) await rm(dataset.store.objectPath("data", moved), { force: true });
     throw error;
   } finally {
     session.close();
