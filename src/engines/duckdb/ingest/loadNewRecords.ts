@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { MergeError, PreprocessError, ReadInputError } from "../../../ingest/errors";
 import type { ReadStep, Transform } from "../../../odf/metadata/types";
-import type { IngestColumn } from "./mergeInput";
+import { type IngestColumn, OP_TEXT_COLUMN } from "./mergeInput";
 import { readCsvFirstLine } from "./readCsvFirstLine";
 import { readError } from "./readError";
 import { readStepSql } from "./readStepSql";
@@ -164,7 +164,7 @@ export async function loadNewRecords(
     }
   }
   const list = [
-    ...(hasOp ? [`${OP_TEXT} AS op`] : []),
+    ...(hasOp ? [`${OP_TEXT} AS op`, `CAST(op AS VARCHAR) AS ${OP_TEXT_COLUMN}`] : []),
     `${eventTimeExpr} AS event_time`,
     ...data.map((c) => {
       const type = casts.get(c.name);

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { MergeError } from "../../../ingest/errors";
 import type { MergeStrategy } from "../../../odf/metadata/types";
-import type { IngestColumn } from "./mergeInput";
+import { type IngestColumn, OP_TEXT_COLUMN } from "./mergeInput";
 import { quoteIdent } from "./sqlText";
 
 /** Throws `MergeError` unless every primary key / compare column is a column of the new records. */
@@ -43,9 +43,14 @@ export async function findDuplicateKey(
   );
 }
 
+const OP_NAMES = ["+A", "-R", "-C", "+C"];
+
 /**
- * Validates the new records' (already integer) `op` column: ChangelogStream allows 0..3,
- * UpsertStream 0 (`+A`), 1 (`-R`), 3 (`+C`) and null (an upsert).
+ * Validates the new records' `op` column (the code, next to the input's own text in
+ * `OP_TEXT_COLUMN`): ChangelogStream allows 0..3 and needs a value on every record; UpsertStream
+ * allows 0 (`+A`), 1 (`-R`), 3 (`+C`) or no value (an upsert). A value that is not an op at all
+ * (`"delete"`) is refused too, so a typo never turns a delete into an upsert.
+ * Throws `MergeError` naming the record, the value and the allowed ops.
  */
 export async function checkOpColumn(
   connection: DuckDBConnection,
@@ -53,18 +58,17 @@ export async function checkOpColumn(
   strategy: "ChangelogStream" | "UpsertStream",
 ): Promise<void> {
   const allowed = strategy === "ChangelogStream" ? [0, 1, 2, 3] : [0, 1, 3];
-  const where =
-    strategy === "ChangelogStream"
-      ? `op IS NULL OR op NOT IN (${allowed})`
-      : `op IS NOT NULL AND op NOT IN (${allowed})`;
+  const text = quoteIdent(OP_TEXT_COLUMN);
+  const missing = strategy === "ChangelogStream" ? `${text} IS NULL OR ` : "";
   const bad = await connection.runAndReadAll(
-    `SELECT __row, op FROM (SELECT row_number() OVER () AS __row, op FROM ${table}) WHERE ${where} LIMIT 1`,
+    `SELECT __row, ${text} FROM (SELECT row_number() OVER () AS __row, op, ${text} FROM ${table}) WHERE ${missing}(${text} IS NOT NULL AND (op IS NULL OR op NOT IN (${allowed}))) LIMIT 1`,
   );
   const row = bad.getRows()[0];
-  if (row) {
-    const names = ["+A", "-R", "-C", "+C"];
-    throw new MergeError(
-      `Record ${String(row[0])}: op ${row[1] === null ? "is missing or not one of +A, -R, -C, +C, 0..3" : String(row[1])} is not allowed in ${strategy} input (allowed: ${allowed.map((a) => names[a]).join(", ")})`,
-    );
-  }
+  if (!row) return;
+  const names = allowed.map((a) => OP_NAMES[a]).join(", ");
+  if (row[1] === null)
+    throw new MergeError(`Record ${String(row[0])}: op is missing in ${strategy} input (allowed: ${names})`);
+  const value = String(row[1]);
+  const shown = /^-?\d+$/.test(value) ? value : JSON.stringify(value);
+  throw new MergeError(`Record ${String(row[0])}: op ${shown} is not allowed in ${strategy} input (allowed: ${names})`);
 }

@@ -13,11 +13,17 @@ export type MergeInput = {
   table: string;
   /** Data columns of the new records, in order. */
   columns: readonly IngestColumn[];
-  /** Whether the new records carry their own `op` column (INTEGER 0..3). */
+  /**
+   * Whether the new records carry their own `op` column (INTEGER 0..3, null when absent or not
+   * recognized), next to the input's own value as text in `OP_TEXT_COLUMN` (for messages).
+   */
   hasOp: boolean;
   /** A FROM-able SQL relation of the existing records (see `previousRecordsSql`). */
   previous: string;
 };
+
+/** The column of the new records holding the input's own `op` value as text (null when absent). */
+export const OP_TEXT_COLUMN = "__op_text";
 
 /** A merge strategy's output: SQL whose columns are `op, event_time, <data columns>`, in write order. */
 export type MergeSql = string;

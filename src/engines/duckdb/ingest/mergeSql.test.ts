@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { MergeStrategy } from "../../../odf/metadata/types";
 import { type DuckDb, openDuckDb } from "../openDuckDb";
 import { checkMergeColumns, checkOpColumn, findDuplicateKey } from "./mergeChecks";
+import { OP_TEXT_COLUMN } from "./mergeInput";
 import { mergeSql } from "./mergeSql";
 import { previousRecordsSql } from "./previousRecordsSql";
 
@@ -116,10 +117,37 @@ describe("mergeSql", () => {
       [1, "02", 1, "a"],
       [0, "02", 8, "h"],
     ]);
-    await db.connection.run(`CREATE OR REPLACE TEMP TABLE bad AS SELECT * FROM (VALUES (0), (7)) t(op)`);
+    await db.connection.run(
+      `CREATE OR REPLACE TEMP TABLE bad AS SELECT * FROM (VALUES (0, '+A'), (7, '7')) t(op, ${OP_TEXT_COLUMN})`,
+    );
     await expect(checkOpColumn(db.connection, "bad", "ChangelogStream")).rejects.toThrowErrorMatchingInlineSnapshot(
       `[MergeError: Record 2: op 7 is not allowed in ChangelogStream input (allowed: +A, -R, -C, +C)]`,
     );
+    await db.connection.run(
+      `CREATE OR REPLACE TEMP TABLE bad AS SELECT * FROM (VALUES (0, '0'), (NULL, NULL)) t(op, ${OP_TEXT_COLUMN})`,
+    );
+    await expect(checkOpColumn(db.connection, "bad", "ChangelogStream")).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[MergeError: Record 2: op is missing in ChangelogStream input (allowed: +A, -R, -C, +C)]`,
+    );
+  });
+
+  test("checkOpColumn: UpsertStream takes no op as an upsert but refuses a value that is not an op", async () => {
+    await db.connection.run(
+      `CREATE OR REPLACE TEMP TABLE up AS SELECT * FROM (VALUES (NULL, NULL), (1, '-R'), (NULL, 'delete')) t(op, ${OP_TEXT_COLUMN})`,
+    );
+    await expect(checkOpColumn(db.connection, "up", "UpsertStream")).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[MergeError: Record 3: op "delete" is not allowed in UpsertStream input (allowed: +A, -R, +C)]`,
+    );
+    await db.connection.run(
+      `CREATE OR REPLACE TEMP TABLE up AS SELECT * FROM (VALUES (NULL, NULL), (2, '-C')) t(op, ${OP_TEXT_COLUMN})`,
+    );
+    await expect(checkOpColumn(db.connection, "up", "UpsertStream")).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[MergeError: Record 2: op "-C" is not allowed in UpsertStream input (allowed: +A, -R, +C)]`,
+    );
+    await db.connection.run(
+      `CREATE OR REPLACE TEMP TABLE up AS SELECT * FROM (VALUES (NULL, NULL), (3, '+C'), (0, '0')) t(op, ${OP_TEXT_COLUMN})`,
+    );
+    await checkOpColumn(db.connection, "up", "UpsertStream");
   });
 
   test("checkMergeColumns names a missing key column", () => {
