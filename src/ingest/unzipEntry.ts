@@ -5,7 +5,7 @@ import { PrepareError } from "./errors";
 
 type Entry = { name: string; method: number; compressedSize: number; localOffset: number };
 
-function readCentralDirectory(buf: Buffer, file: string): Entry[] {
+function readCentralDirectory(buf: Buffer, archive: string): Entry[] {
   // End of central directory: signature 0x06054b50, at most 65535 + 22 bytes from the end.
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
@@ -14,15 +14,14 @@ function readCentralDirectory(buf: Buffer, file: string): Entry[] {
       break;
     }
   }
-  if (eocd < 0) throw new PrepareError(`${path.basename(file)} is not a zip archive`);
+  if (eocd < 0) throw new PrepareError(`${archive} is not a zip archive`);
   const count = buf.readUInt16LE(eocd + 10);
   let offset = buf.readUInt32LE(eocd + 16);
-  if (count === 0xffff || offset === 0xffffffff)
-    throw new PrepareError(`${path.basename(file)}: zip64 archives are not supported`);
+  if (count === 0xffff || offset === 0xffffffff) throw new PrepareError(`${archive}: zip64 archives are not supported`);
   const entries: Entry[] = [];
   for (let n = 0; n < count; n++) {
     if (offset + 46 > buf.length || buf.readUInt32LE(offset) !== 0x02014b50) {
-      throw new PrepareError(`${path.basename(file)}: corrupt zip central directory`);
+      throw new PrepareError(`${archive}: corrupt zip central directory`);
     }
     const method = buf.readUInt16LE(offset + 10);
     const compressedSize = buf.readUInt32LE(offset + 20);
@@ -49,19 +48,25 @@ function matches(name: string, pattern: string): boolean {
 
 /**
  * Extracts one file of a zip archive (stored or deflated entries) to `dest`: the entry matching
- * `subPath` (a path or `*` pattern), else the archive's only file. Throws `PrepareError` for a
- * non-zip, a missing entry or several candidates.
+ * `subPath` (a path or `*` pattern), else the archive's only file, and returns the entry's name.
+ * Throws `PrepareError` naming the archive as `name` (default: its file name) for a non-zip, a
+ * missing entry or several candidates.
  */
-export async function unzipEntry(file: string, dest: string, subPath?: string): Promise<void> {
+export async function unzipEntry(
+  file: string,
+  dest: string,
+  subPath?: string,
+  name: string = path.basename(file),
+): Promise<string> {
   const buf = await fs.readFile(file);
-  const files = readCentralDirectory(buf, file).filter((e) => !e.name.endsWith("/"));
+  const files = readCentralDirectory(buf, name).filter((e) => !e.name.endsWith("/"));
   const candidates = subPath ? files.filter((e) => matches(e.name, subPath)) : files;
   if (candidates.length === 0) {
-    throw new PrepareError(`${path.basename(file)}: no entry ${subPath ? `matches ${subPath}` : "in the archive"}`);
+    throw new PrepareError(`${name}: no entry ${subPath ? `matches ${subPath}` : "in the archive"}`);
   }
   if (candidates.length > 1) {
     throw new PrepareError(
-      `${path.basename(file)}: ${candidates.length} entries match (${candidates
+      `${name}: ${candidates.length} entries match (${candidates
         .slice(0, 3)
         .map((e) => e.name)
         .join(", ")}...); set subPath`,
@@ -69,8 +74,7 @@ export async function unzipEntry(file: string, dest: string, subPath?: string): 
   }
   const entry = candidates[0] as Entry;
   const local = entry.localOffset;
-  if (buf.readUInt32LE(local) !== 0x04034b50)
-    throw new PrepareError(`${path.basename(file)}: corrupt zip entry ${entry.name}`);
+  if (buf.readUInt32LE(local) !== 0x04034b50) throw new PrepareError(`${name}: corrupt zip entry ${entry.name}`);
   const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
   const data = buf.subarray(start, start + entry.compressedSize);
   let out: Buffer;
@@ -79,11 +83,9 @@ export async function unzipEntry(file: string, dest: string, subPath?: string): 
     try {
       out = inflateRawSync(data);
     } catch (error) {
-      throw new PrepareError(`${path.basename(file)}: entry ${entry.name} does not inflate`, { cause: error });
+      throw new PrepareError(`${name}: entry ${entry.name} does not inflate`, { cause: error });
     }
-  } else
-    throw new PrepareError(
-      `${path.basename(file)}: entry ${entry.name} uses unsupported compression method ${entry.method}`,
-    );
+  } else throw new PrepareError(`${name}: entry ${entry.name} uses unsupported compression method ${entry.method}`);
   await fs.writeFile(dest, out);
+  return entry.name;
 }
