@@ -18,6 +18,19 @@ export class EmptyInputError extends IngestError {
   }
 }
 
+/** The input had records, but the `preprocess` query kept none of them: nothing was written. */
+export class NoRecordsAfterPreprocessError extends IngestError {
+  override name = "NoRecordsAfterPreprocessError";
+  constructor(what: string, params: BaseErrorParameters = {}) {
+    super(`${what} has no records after preprocess; nothing was ingested`, params);
+  }
+}
+
+/** An ingest option is malformed (an `--event-time` that is not RFC 3339). */
+export class IngestOptionError extends IngestError {
+  override name = "IngestOptionError";
+}
+
 /** The input does not parse as the read step's declared format (wrong width, bad value, other format). */
 export class ReadInputError extends IngestError {
   override name = "ReadInputError";

@@ -1,5 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { type InputFile, loadNewRecords } from "../engines/duckdb/ingest/loadNewRecords";
 import { checkMergeColumns, checkOpColumn, findDuplicateKey } from "../engines/duckdb/ingest/mergeChecks";
 import { mergeSql } from "../engines/duckdb/ingest/mergeSql";
@@ -9,14 +10,40 @@ import type { DataSlice, MergeStrategy, ReadStep, SourceState, Transform } from 
 import { duckDbTypeOf as duckDbType } from "../odf/schema/duckDbTypes";
 import { appendData } from "../odf/workspace/appendData";
 import type { Dataset } from "../odf/workspace/workspace";
-import { EmptyInputError } from "./errors";
+import { EmptyInputError, NoRecordsAfterPreprocessError, ReadInputError } from "./errors";
 
 const SYSTEM_COLUMNS = new Set(["offset", "op", "system_time", "event_time"]);
 
+/** An input file, with how messages name it when that is not its file name (a temp file's source). */
+export type IngestInputFile = InputFile & { name?: string | undefined };
+
+const nameOf = (file: IngestInputFile) => file.name ?? path.basename(file.path);
+
+/**
+ * A reader error that names inputs by what the user gave (the URL's file, `archive.zip/entry.csv`,
+ * "standard input", a glob's `2024-06-03/readings.csv`) instead of their (temp) files. Readers name
+ * a file by its base name, so that is replaced only when no other input shares it; temp files have
+ * unique names (random prefix).
+ */
+function namedAsGiven(error: unknown, files: readonly IngestInputFile[]): unknown {
+  if (!(error instanceof ReadInputError)) return error;
+  const bases = files.map((f) => path.basename(f.path));
+  let message = error.shortMessage;
+  for (const [i, file] of files.entries()) {
+    if (file.name === undefined) continue;
+    message = message.replaceAll(file.path, file.name);
+    if (bases.indexOf(bases[i] as string) === bases.lastIndexOf(bases[i] as string)) {
+      message = message.replaceAll(bases[i] as string, file.name);
+    }
+  }
+  if (message === error.shortMessage) return error;
+  return new ReadInputError(message, { line: error.line, details: error.details, hints: error.hints, cause: error });
+}
+
 /** Parameters of `ingestFiles`. */
 export type IngestFilesParameters = {
-  /** Input files in ingest order, each with its source event time. */
-  files: readonly InputFile[];
+  /** Input files in ingest order, each with its source event time (and name for messages). */
+  files: readonly IngestInputFile[];
   read: ReadStep;
   preprocess?: Transform | undefined;
   merge: MergeStrategy;
@@ -26,7 +53,7 @@ export type IngestFilesParameters = {
   systemTime?: string | undefined;
   /** Scratch directory for the engine's spill files. */
   tempDir: string;
-  /** Name shown in messages for the input (default: the file names). */
+  /** Name shown in messages for the whole input (default: the files' names). */
   inputName?: string | undefined;
 };
 
@@ -41,16 +68,29 @@ export type IngestFilesReturnType = {
   rowCount: number;
 };
 
+/** Records the input had before the preprocess (loadNewRecords keeps them in `<target>__raw`). */
+async function recordsRead(connection: DuckDBConnection): Promise<number> {
+  // No such table when every file was empty.
+  const exists = await connection.runAndReadAll(
+    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'new_records__raw'",
+  );
+  if (Number(exists.getRows()[0]?.[0]) === 0) return 0;
+  const counted = await connection.runAndReadAll("SELECT count(*) FROM new_records__raw");
+  return Number(counted.getRows()[0]?.[0] ?? 0);
+}
+
 /**
  * Reads input files with a source's read step, preprocesses them, merges them into the dataset
  * with the source's merge strategy and appends exactly one `AddData` block (or none when the merge
- * leaves nothing to write and the source state is unchanged). Nothing is committed on any error:
- * the head moves only after the slice is in place (see `appendData`).
- * Throws `EmptyInputError` for an input with no records, `ReadInputError`, `PreprocessError`,
- * `MergeError`, or the storage and schema evolution errors of `appendData`.
+ * leaves nothing to write and the source state is unchanged). When the preprocess keeps none of
+ * the input's records, a new source state is still recorded (an `AddData` with no data). Nothing
+ * is committed on any error: the head moves only after the slice is in place (see `appendData`).
+ * Throws `EmptyInputError` for an input with no records, `NoRecordsAfterPreprocessError` when the
+ * preprocess keeps none and there is no source state to record, `ReadInputError`,
+ * `PreprocessError`, `MergeError`, or the storage and schema evolution errors of `appendData`.
  */
 export async function ingestFiles(dataset: Dataset, params: IngestFilesParameters): Promise<IngestFilesReturnType> {
-  const name = params.inputName ?? params.files.map((f) => path.basename(f.path)).join(", ");
+  const name = params.inputName ?? params.files.map(nameOf).join(", ");
   const sizes = await Promise.all(params.files.map(async (f) => (await fs.stat(f.path)).size));
   if (sizes.every((s) => s === 0)) throw new EmptyInputError(`Input ${name}`);
   const nonEmpty = params.files.filter((_, i) => (sizes[i] ?? 0) > 0);
@@ -71,9 +111,21 @@ export async function ingestFiles(dataset: Dataset, params: IngestFilesParameter
       preprocess: params.preprocess,
       target: "new_records",
       existingTypes,
+    }).catch((error: unknown) => {
+      throw namedAsGiven(error, nonEmpty);
     });
-    if (loaded.rowCount === 0)
-      throw new EmptyInputError(`Input ${name}`, { hints: ["It has no records (only a header?)."] });
+    if (loaded.rowCount === 0) {
+      const read = params.preprocess === undefined ? 0 : await recordsRead(connection);
+      if (read === 0) throw new EmptyInputError(`Input ${name}`, { hints: ["It has no records (only a header?)."] });
+      if (params.sourceState === undefined) throw new NoRecordsAfterPreprocessError(`Input ${name}`);
+      const result = await appendData(dataset, {
+        connection,
+        source: loaded.target,
+        ...(params.systemTime !== undefined ? { systemTime: params.systemTime } : {}),
+        sourceState: params.sourceState,
+      });
+      return { blockHash: result.blockHash, slice: undefined, inputRows: 0, rowCount: 0 };
+    }
     const strategy = params.merge;
     checkMergeColumns(strategy, loaded.columns, loaded.hasOp);
     if (strategy.kind === "Snapshot") await findDuplicateKey(connection, loaded.target, strategy.primaryKey);

@@ -1,11 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { createWriteStream, promises as fs } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { AddPushSource } from "../odf/metadata/types";
-import { formatInstant } from "../odf/time";
+import { formatInstant, parseInstant } from "../odf/time";
 import type { Workspace } from "../odf/workspace/workspace";
-import { FetchError, SourceNotFoundError } from "./errors";
+import { FetchError, IngestOptionError, SourceNotFoundError } from "./errors";
 import { ingestFiles } from "./ingestFiles";
 import { withTempDir } from "./tempDir";
 
@@ -13,7 +14,10 @@ import { withTempDir } from "./tempDir";
 export type IngestPushOptions = {
   /** Push source name; may be omitted when the dataset has exactly one. */
   sourceName?: string | undefined;
-  /** Event time for records without an `event_time` column (default: the system time). */
+  /**
+   * Event time for records without an `event_time` column, RFC 3339 (default: the system time).
+   * Anything else is refused up front with an `IngestOptionError` naming `--event-time`.
+   */
   eventTime?: string | undefined;
   /** Block system time (default: now). */
   systemTime?: string | undefined;
@@ -54,6 +58,19 @@ export function selectPushSource(
   return pushSources[names[0] as string] as AddPushSource;
 }
 
+/** Whether `text` is an RFC 3339 timestamp of a real calendar date and time. */
+function isRfc3339(text: string): boolean {
+  try {
+    parseInstant(text);
+  } catch {
+    return false;
+  }
+  // parseInstant checks the shape; a real date and time (no Feb 30, no hour 25) survives Date.
+  const local = `${text.slice(0, 10)}T${text.slice(11, 19)}`;
+  const date = new Date(`${local}Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(local);
+}
+
 /**
  * Ingests a file (or a stream, e.g. stdin) into a root dataset through one of its push sources
  * (`AddPushSource`): the source's read step, preprocess and merge strategy, one `AddData` block.
@@ -64,31 +81,34 @@ export async function ingestPush(
   input: string | Readable,
   options: IngestPushOptions = {},
 ): Promise<IngestPushReturnType> {
+  if (options.eventTime !== undefined && !isRfc3339(options.eventTime)) {
+    throw new IngestOptionError(`--event-time: ${JSON.stringify(options.eventTime)} is not an RFC 3339 timestamp`);
+  }
   const dataset = await workspace.open(aliasOrId);
   const state = await dataset.chain.state();
   const source = selectPushSource(state.pushSources, dataset.alias, options.sourceName);
   const systemTime = options.systemTime ?? formatInstant(new Date());
   return withTempDir(workspace, async (tempDir) => {
     let file: string;
-    let inputName: string;
+    let name: string;
     if (typeof input === "string") {
       file = path.resolve(input);
-      inputName = path.basename(file);
+      name = path.basename(file);
       const stat = await fs.stat(file).catch(() => undefined);
       if (!stat?.isFile()) throw new FetchError({ url: input, problem: "no such file" });
     } else {
-      file = path.join(tempDir, "stdin");
-      inputName = "standard input";
+      // A unique name, so that messages can call it "standard input" (see ingestFiles).
+      file = path.join(tempDir, `${randomBytes(6).toString("hex")}-stdin`);
+      name = "standard input";
       await pipeline(input, createWriteStream(file));
     }
     const result = await ingestFiles(dataset, {
-      files: [{ path: file, sourceEventTime: options.eventTime ?? systemTime }],
+      files: [{ path: file, name, sourceEventTime: options.eventTime ?? systemTime }],
       read: source.read,
       preprocess: source.preprocess,
       merge: source.merge,
       systemTime,
       tempDir,
-      inputName,
     });
     return {
       blockHash: result.blockHash,

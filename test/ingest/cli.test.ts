@@ -73,7 +73,7 @@ describe("odf add / ingest / tail from the CLI", () => {
     expect(tail.stdout.split("\n")[1]).toMatch(/^1,\+A,[^,]+,2020-01-01T00:00:00.000Z,2,"b, c"$/);
     const bad = odf(["ingest", "big", "-"], "event_time,id,name\n2020-01-01T00:00:00Z,x,a\n");
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('odf: stdin line 2: column id: cannot read "x" as BIGINT\n');
+    expect(bad.stderr).toBe('odf: standard input line 2: column id: cannot read "x" as BIGINT\n');
     const verify = odf(["verify", "big"]);
     expect(verify.code).toBe(0);
   });
