@@ -10,8 +10,11 @@ export type PullOptions = {
   timeoutMs?: number | undefined;
   /** Block system time (default: now). */
   systemTime?: string | undefined;
-  /** Directory relative `Url`/`FilesGlob` paths resolve against (default: the process's cwd). */
-  cwd?: string | undefined;
+  /**
+   * Directory relative `Url`/`FilesGlob` paths resolve against (default: the directory holding
+   * the workspace, so a pull reads the same files from any subdirectory).
+   */
+  baseDir?: string | undefined;
 };
 
 /** What a pull did. */
