@@ -10,8 +10,17 @@ export type Output = {
   readonly isTty: boolean;
 };
 
-/** The process's real output streams. */
+/**
+ * The process's real output streams. When the reader of standard output goes away (`odf log x |
+ * head`), the process exits quietly with code 0, as git does, instead of crashing on `EPIPE`.
+ */
 export function createProcessOutput(): Output {
+  if (process.stdout.listenerCount("error") === 0) {
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
+  }
   return {
     line: (text) => {
       process.stdout.write(`${text}\n`);

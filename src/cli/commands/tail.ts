@@ -23,13 +23,20 @@ export const registerTail: RegisterCommand = (program, ctx) => {
       },
       10,
     )
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv"]).default("table"))
+    .addOption(
+      new Option(
+        "--format <format>",
+        "output format: table (null shown as NULL), json (nested values as objects and arrays, NaN and infinities as the strings NaN, Infinity, -Infinity) or csv (null empty)",
+      )
+        .choices(["table", "json", "csv"])
+        .default("table"),
+    )
     .action(async (alias: string, opts: { num: number; format: "table" | "json" | "csv" }) => {
       const { tailDataset } = await import("../../ingest/tailDataset.js");
       const ws = await openCliWorkspace(ctx);
       const tail = await tailDataset(await ws.open(alias), opts.num);
       if (opts.format === "json") {
-        ctx.out.line(JSON.stringify(tail.values, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+        ctx.out.line(JSON.stringify(tail.values, null, 2));
       } else if (opts.format === "csv") {
         if (tail.columns.length === 0) return;
         ctx.out.line(
@@ -42,7 +49,7 @@ export const registerTail: RegisterCommand = (program, ctx) => {
         ctx.out.line(
           formatTable(
             tail.columns,
-            tail.rows.map((r) => r.map((v) => v ?? "null")),
+            tail.rows.map((r) => r.map((v) => v ?? "NULL")),
           ),
         );
       }
