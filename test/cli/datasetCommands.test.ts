@@ -54,10 +54,15 @@ describe("odf init / dataset new / list / log / verify", () => {
       stderr: "odf: Dataset not found: nope\n",
     });
     const bad = await runCli("--workspace", ws, "dataset", "new", "../x");
-    expect(bad).toMatchObject({ code: 1, stderr: 'odf: Invalid dataset alias "../x"\n' });
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr:
+        'odf: Invalid dataset alias "../x"\n' +
+        "hint: Aliases start with a letter or digit and contain only letters, digits, '.', '_' and '-'.\n",
+    });
     const none = await runCli("--workspace", path.join(dir, "missing"), "list");
     expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(/^odf: .*is not an ODF workspace\n$/);
+    expect(none.stderr).toMatch(/^odf: .*is not an ODF workspace\nhint: Run `odf init` to create one.\n$/);
   });
 
   test("pull <url> [alias] copies a dataset served over HTTP, verifying it, then reports up to date", async () => {

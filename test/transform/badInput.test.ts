@@ -61,7 +61,10 @@ describe("derivative datasets: bad input", () => {
   test("unknown input: refused on creation (nothing created) and on execution, naming dataset and block", async () => {
     const res = await odf("dataset", "new", "d1", "--kind", "derivative", "--input", "nosuch", "--query", PASS);
     expect(res.code).toBe(1);
-    expect(res.stderr).toBe('odf: Dataset d1: input "nosuch" is not a dataset of the workspace\n');
+    expect(res.stderr).toBe(
+      'odf: Dataset d1: input "nosuch" is not a dataset of the workspace\n' +
+        "hint: Add or pull the input dataset first, or fix the transform's datasetRef.\n",
+    );
     expect(await ws.has("d1")).toBe(false);
 
     const { d, setBlock } = await rawDerivative("d2", PASS, [{ datasetRef: "gone" }]);
@@ -76,7 +79,10 @@ describe("derivative datasets: bad input", () => {
     expect((await odf("dataset", "new", "bare", "--kind", "derivative")).code).toBe(0);
     const res = await odf("pull", "bare");
     expect(res.code).toBe(1);
-    expect(res.stderr).toBe("odf: Dataset bare: has no SetTransform\n");
+    expect(res.stderr).toBe(
+      "odf: Dataset bare: has no SetTransform\n" +
+        "hint: Define it with `odf transform set <alias> --input <ref> --query <sql>`.\n",
+    );
     expect((await odf("verify", "r", "--allow-engine-mismatch")).stderr).toContain(
       "--allow-engine-mismatch needs --replay",
     );
@@ -265,7 +271,8 @@ describe("derivative datasets: bad input", () => {
     let out = await odf("verify", "old-engine", "--replay");
     expect(out.code).toBe(1);
     expect(out.stderr).toBe(
-      `odf: Dataset old-engine (block ${old.setBlock}): the transform pins engine version 0.9.2, but this build runs duckdb ${runningEngineVersion()}\n`,
+      `odf: Dataset old-engine (block ${old.setBlock}): the transform pins engine version 0.9.2, but this build runs duckdb ${runningEngineVersion()}\n` +
+        "hint: Pass --allow-engine-mismatch to replay anyway (a different engine version may compute differently).\n",
     );
     out = await odf("verify", "old-engine", "--replay", "--allow-engine-mismatch");
     expect(out.code).toBe(0);
