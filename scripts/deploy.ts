@@ -25,6 +25,14 @@ const NETWORKS: Record<string, string> = {
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 /** A demo dataset id used by the examples unless `--dataset-id` is given. */
 const DEMO_DATASET = "did:odf:fed014895afeb476d5d94c1af0668f30ab661c8561760bba6744e43225ba52e099595";
+/**
+ * The example consumers' SQL, over tables `sensor` and `rainfall`. `offset` is a reserved word in
+ * DuckDB, so the system column is quoted (`"offset"`).
+ */
+export const EXAMPLE_SQL = {
+  sensor: 'select value from sensor order by "offset" desc limit 1',
+  rainfall: "select coalesce(sum(value), 0) < 50 from rainfall",
+} as const;
 
 /** The project root (holds hardhat.config.ts), whether run from scripts/ or dist/scripts/. */
 function projectRoot(): string {
@@ -46,6 +54,10 @@ const optionsSchema = z.strictObject({
     .regex(/^0x[0-9a-fA-F]{40}$/)
     .optional(),
   fee: z.coerce.bigint().nonnegative().default(0n),
+  minStake: z.coerce.bigint().nonnegative().default(0n),
+  slashAmount: z.coerce.bigint().nonnegative().default(0n),
+  disputeBond: z.coerce.bigint().nonnegative().default(0n),
+  disputeWindow: z.coerce.number().int().nonnegative().default(3600),
   outDir: z.string().default(path.join(projectRoot(), "deployments")),
 });
 
@@ -102,7 +114,13 @@ export async function deploy(input: DeployOptions): Promise<Deployment & { file:
   const transport = http(url);
   const publicClient = createPublicClient({ chain, transport }) as PublicClient;
   const wallet = createWalletClient({ account, chain, transport });
-  const config: Partial<OracleConfig> = { requestFee: opts.fee };
+  const config: Partial<OracleConfig> = {
+    requestFee: opts.fee,
+    minStake: opts.minStake,
+    slashAmount: opts.slashAmount,
+    disputeBond: opts.disputeBond,
+    disputeWindow: opts.disputeWindow,
+  };
   const oracle = await deployOracle(wallet, publicClient, {
     config,
     ...(opts.arbiter ? { arbiter: opts.arbiter as `0x${string}` } : {}),
@@ -124,18 +142,11 @@ export async function deploy(input: DeployOptions): Promise<Deployment & { file:
   if (opts.examples) {
     const sensor = await deployContract(wallet, publicClient, {
       name: "SensorConsumer",
-      args: [oracle.address, "sensor", opts.datasetId, "select value from sensor order by offset desc limit 1"],
+      args: [oracle.address, "sensor", opts.datasetId, EXAMPLE_SQL.sensor],
     });
     const insurance = await deployContract(wallet, publicClient, {
       name: "ParametricInsurance",
-      args: [
-        oracle.address,
-        account.address,
-        0n,
-        "rainfall",
-        opts.datasetId,
-        "select coalesce(sum(value), 0) < 50 from rainfall",
-      ],
+      args: [oracle.address, account.address, 0n, "rainfall", opts.datasetId, EXAMPLE_SQL.rainfall],
     });
     deployment.examples = {
       SensorConsumer: { address: sensor.address, transactionHash: sensor.hash },
@@ -148,7 +159,11 @@ export async function deploy(input: DeployOptions): Promise<Deployment & { file:
   return { ...deployment, file };
 }
 
-/** `npm run deploy -- --network <name> [--rpc <url>] [--examples]`. */
+/**
+ * `npm run deploy -- --network <name> [--rpc <url>] [--examples] [--dataset-id <did>] [--fee <wei>]
+ * [--min-stake <wei>] [--slash-amount <wei>] [--dispute-bond <wei>] [--dispute-window <s>]
+ * [--arbiter <address>] [--out-dir <dir>]`.
+ */
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command()
     .name("deploy")
@@ -159,7 +174,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     .option("--dataset-id <did>", "dataset id the examples query")
     .option("--arbiter <address>", "dispute arbiter (defaults to the deployer)")
     .option("--fee <wei>", "request fee in wei", "0")
-    .option("--out-dir <dir>", "where to write <chainId>.json");
+    .option("--min-stake <wei>", "stake a provider must deposit before it may answer", "0")
+    .option("--slash-amount <wei>", "stake slashed from a provider when a dispute is upheld", "0")
+    .option("--dispute-bond <wei>", "bond a disputer pays (returned when upheld)", "0")
+    .option("--dispute-window <seconds>", "how long after an answer it may be disputed", "3600")
+    .option("--out-dir <dir>", "where to write <chainId>.json (default: deployments/)");
   program.parse(argv as string[]);
   const o = program.opts<Record<string, string | boolean | undefined>>();
   const input = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as DeployOptions;

@@ -42,9 +42,18 @@ describe("deploy script", () => {
 
   test("main: parses --network/--rpc/--examples like `npm run deploy`", async () => {
     const dir = path.join(outDir, "cli");
-    await main(["node", "deploy", "--network", "local", "--rpc", node.url, "--out-dir", dir]);
+    await main([
+      ...["node", "deploy", "--network", "local", "--rpc", node.url, "--out-dir", dir],
+      ...["--min-stake", "100", "--slash-amount", "40", "--dispute-bond", "7", "--dispute-window", "60"],
+    ]);
     const written = JSON.parse(readFileSync(path.join(dir, "31337.json"), "utf8"));
     expect(written.examples).toBeUndefined();
+    expect(written.oracle.config).toMatchObject({
+      minStake: "100",
+      slashAmount: "40",
+      disputeBond: "7",
+      disputeWindow: 60,
+    });
     expect(written.oracle.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
   });
 

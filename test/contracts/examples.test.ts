@@ -7,7 +7,7 @@ import { expectRevert, startChain, type TestChain, toHex, type Wallet } from "./
 
 const DID = "did:odf:fed014895afeb476d5d94c1af0668f30ab661c8561760bba6744e43225ba52e099595" as const;
 const HASH = `f1620${"cd".repeat(32)}`;
-const SQL = "select value from temp order by offset desc limit 1";
+const SQL = 'select value from temp order by "offset" desc limit 1';
 const FEE = 100n;
 const PAYOUT = 10n ** 18n;
 const ok = (rows: EncodableValue[][]) =>
