@@ -1,10 +1,12 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { MergeError, PreprocessError, ReadInputError } from "../../../ingest/errors";
 import type { ReadStep, Transform } from "../../../odf/metadata/types";
+import { tryConvertSql } from "./convertSql";
+import { hasUtf8Bom } from "./hasUtf8Bom";
 import { type IngestColumn, OP_TEXT_COLUMN } from "./mergeInput";
 import { readCsvFirstLine } from "./readCsvFirstLine";
-import { readError } from "./readError";
-import { readStepSql } from "./readStepSql";
+import { lineProblem, readError } from "./readError";
+import { encodingOption, MAX_LINE_BYTES, type ReadStepSqlOptions, readStepLineSql, readStepSql } from "./readStepSql";
 import { quoteIdent, quoteLiteral } from "./sqlText";
 
 /** One input file and the event time its source gives it (used when the data has no `event_time`). */
@@ -68,6 +70,32 @@ const RESERVED = new Set(["offset", "system_time"]);
 const OP_TEXT =
   "CASE CAST(op AS VARCHAR) WHEN '+A' THEN 0 WHEN '-R' THEN 1 WHEN '-D' THEN 1 WHEN '-C' THEN 2 WHEN '+C' THEN 3 ELSE TRY_CAST(op AS INTEGER) END";
 
+/**
+ * The `ReadInputError` for a failed read of `file`. When DuckDB does not say on which line a value
+ * failed (one `convertSql` refused, an NdJson line that is no object), the file is read again to
+ * find it.
+ */
+async function locatedReadError(
+  connection: DuckDBConnection,
+  error: unknown,
+  read: ReadStep,
+  file: string,
+  options: ReadStepSqlOptions,
+): Promise<ReadInputError> {
+  const problem = lineProblem(error);
+  const sql = problem && readStepLineSql(read, file, options, problem);
+  let line: number | undefined;
+  if (sql) {
+    try {
+      const found = (await connection.runAndReadAll(sql)).getRows()[0]?.[0];
+      if (found !== undefined && found !== null) line = Number(found);
+    } catch {
+      // The error names no line then.
+    }
+  }
+  return readError(error, file, read.kind, line);
+}
+
 async function describe(connection: DuckDBConnection, relation: string): Promise<IngestColumn[]> {
   const reader = await connection.runAndReadAll(`DESCRIBE ${relation}`);
   return reader.getRows().map((r) => ({ name: String(r[0]), type: String(r[1]) }));
@@ -87,24 +115,38 @@ export async function loadNewRecords(
   const raw = `${params.target}__raw`;
   let first = true;
   for (const file of params.files) {
-    const csvFirstLine =
-      params.read.kind === "Csv"
-        ? await readCsvFirstLine(file.path, { separator: params.read.separator, quote: params.read.quote })
-        : undefined;
-    if (params.read.kind === "Csv" && csvFirstLine === undefined) continue;
-    const read = readStepSql(params.read, file.path, { csvFirstLine });
+    const options: ReadStepSqlOptions = {};
+    if (params.read.kind === "Csv") {
+      options.csvFirstLine = await readCsvFirstLine(file.path, {
+        separator: params.read.separator,
+        quote: params.read.quote,
+        encoding: encodingOption(params.read.encoding),
+        maxBytes: MAX_LINE_BYTES,
+      });
+      if (options.csvFirstLine === undefined) continue;
+    }
+    if (params.read.kind === "NdJson") options.utf8Bom = await hasUtf8Bom(file.path);
+    const read = readStepSql(params.read, file.path, options);
     try {
       const columns = await describe(connection, `SELECT * FROM (${read}) LIMIT 0`);
       const hasEventTime = columns.some((c) => c.name === "event_time");
       const select = hasEventTime
         ? `SELECT * FROM (${read})`
         : `SELECT *, ${quoteLiteral(file.sourceEventTime)}::TIMESTAMPTZ AS event_time FROM (${read})`;
+      if (!first) {
+        // A file with columns the earlier ones lack adds them (NULL in the earlier rows).
+        const have = new Set((await describe(connection, raw)).map((c) => c.name.toLowerCase()));
+        for (const c of columns) {
+          if (!have.has(c.name.toLowerCase()))
+            await connection.run(`ALTER TABLE ${raw} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
+        }
+      }
       await connection.run(
         first ? `CREATE OR REPLACE TEMP TABLE ${raw} AS ${select}` : `INSERT INTO ${raw} BY NAME ${select}`,
       );
       first = false;
     } catch (error) {
-      throw readError(error, file.path, params.read.kind);
+      throw await locatedReadError(connection, error, params.read, file.path, options);
     }
   }
   if (first) return { target: params.target, columns: [], hasOp: false, rowCount: 0, appendableTable: undefined };
@@ -145,16 +187,36 @@ export async function loadNewRecords(
     .sort()
     .at(-1) as string;
   const eventTimeExpr = eventTime ? "CAST(event_time AS TIMESTAMPTZ)" : `${quoteLiteral(latest)}::TIMESTAMPTZ`;
-  const data = columns.filter((c) => c.name !== "op" && c.name !== "event_time");
+  const fileOrder = columns.filter((c) => c.name !== "op" && c.name !== "event_time");
+  // Data columns in the dataset's order, new ones after them in input order.
+  const known = [...(params.existingTypes?.keys() ?? [])];
+  const rank = (name: string) => (known.includes(name) ? known.indexOf(name) : known.length);
+  const data = [...fileOrder].sort((a, b) => rank(a.name) - rank(b.name));
   const casts = new Map<string, string>();
+  const allNull: IngestColumn[] = [];
   for (const c of data) {
     const existing = params.existingTypes?.get(c.name);
-    if (existing !== undefined && existing !== c.type && isSafeCast(c.type, existing)) casts.set(c.name, existing);
+    if (existing === undefined || existing === c.type) continue;
+    if (isSafeCast(c.type, existing)) casts.set(c.name, existing);
+    else allNull.push(c);
+  }
+  if (allNull.length > 0) {
+    // A column with only NULLs in this input (NdJson reads it as JSON) takes the dataset's type.
+    const counts = await connection.runAndReadAll(
+      `SELECT ${allNull.map((c) => `count(${quoteIdent(c.name)})::BIGINT`).join(", ")} FROM ${result}`,
+    );
+    const row = counts.getRows()[0] ?? [];
+    for (const [i, c] of allNull.entries()) {
+      const existing = params.existingTypes?.get(c.name);
+      if (Number(row[i]) === 0 && existing !== undefined) casts.set(c.name, existing);
+    }
   }
   for (const [name, type] of casts) {
     const q = quoteIdent(name);
+    const from = data.find((c) => c.name === name)?.type;
+    const converted = from === "VARCHAR" ? tryConvertSql(q, type) : `TRY_CAST(${q} AS ${type})`;
     const bad = await connection.runAndReadAll(
-      `SELECT CAST(${q} AS VARCHAR) FROM ${result} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS ${type}) IS NULL LIMIT 1`,
+      `SELECT CAST(${q} AS VARCHAR) FROM ${result} WHERE ${q} IS NOT NULL AND ${converted} IS NULL LIMIT 1`,
     );
     const value = bad.getRows()[0]?.[0];
     if (value !== undefined) {
@@ -197,6 +259,6 @@ export async function loadNewRecords(
     columns: data.map((c) => ({ name: c.name, type: casts.get(c.name) ?? c.type })),
     hasOp,
     rowCount,
-    appendableTable: appendable && casts.size === 0 ? result : undefined,
+    appendableTable: appendable && casts.size === 0 && data.every((c, i) => c === fileOrder[i]) ? result : undefined,
   };
 }

@@ -25,11 +25,11 @@ describe("readStepSql", () => {
 
   test("Csv: declared options and schema become explicit read_csv options (no sniffing)", () => {
     const sql = readStepSql(
-      { kind: "Csv", separator: ";", header: true, nullValue: "NA", ddlSchema: ["a BIGINT", "b STRING"] },
+      { kind: "Csv", separator: ";", header: true, nullValue: "NA", ddlSchema: ["a DATE", "b STRING"] },
       "/d/it's.csv",
     );
     expect(sql).toBe(
-      "SELECT * FROM read_csv('/d/it''s.csv', delim = ';', quote = '\"', escape = '\"', header = true, nullstr = 'NA', strict_mode = true, null_padding = false, ignore_errors = false, auto_detect = false, columns = {'a': 'BIGINT', 'b': 'VARCHAR'})",
+      "SELECT * FROM read_csv('/d/it''s.csv', delim = ';', quote = '\"', escape = '\"', header = true, nullstr = 'NA', strict_mode = true, null_padding = false, ignore_errors = false, max_line_size = 16777216, auto_detect = false, columns = {'a': 'DATE', 'b': 'VARCHAR'})",
     );
   });
 

@@ -1,5 +1,7 @@
-import { UnsupportedStepError } from "../../../ingest/errors";
+import path from "node:path";
+import { ReadInputError, UnsupportedStepError } from "../../../ingest/errors";
 import type { ReadStep, ReadStepCsv, ReadStepJson, ReadStepNdJson } from "../../../odf/metadata/types";
+import { convertSql, isConverted } from "./convertSql";
 import { type DeclaredColumn, declaredColumns } from "./duckDbType";
 import { columnsLiteral, quoteIdent, quoteLiteral } from "./sqlText";
 
@@ -13,7 +15,8 @@ const ENCODINGS: Record<string, string> = {
   "iso-8859-1": "latin-1",
 };
 
-function encodingOption(encoding: string | undefined): string | undefined {
+/** DuckDB's name of an ODF read step `encoding` (`undefined`: DuckDB's default, UTF-8). */
+export function encodingOption(encoding: string | undefined): string | undefined {
   if (encoding === undefined) return undefined;
   const mapped = ENCODINGS[encoding.toLowerCase()];
   if (!mapped) throw new UnsupportedStepError(`Encoding ${JSON.stringify(encoding)} (supported: utf8, utf16, latin1)`);
@@ -67,12 +70,47 @@ export function strptimeFormat(format: string | undefined): string | undefined {
   return out;
 }
 
-function csvSql(
+/** Longest CSV line (record) read, in bytes; DuckDB's own default is 2,000,000. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/** Rows of a reader (`from`, a table function or subquery) and the SELECT list that types them. */
+type ReadPlan = { from: string; select: string; headerLines: number; hasLines: boolean };
+
+/**
+ * Reader column types for declared columns, and the SELECT list over them: columns whose types
+ * DuckDB's readers convert lossily (see `isConverted`) are read as text and converted by `convertSql`.
+ */
+function converting(declared: DeclaredColumn[], timestampFormat: string | undefined) {
+  const columns = declared.map((c) => (isConverted(c.type) ? { name: c.name, type: "VARCHAR" } : c));
+  const select = declared.some((c) => isConverted(c.type))
+    ? declared
+        .map((c) => {
+          const q = quoteIdent(c.name);
+          return isConverted(c.type) ? `${convertSql(q, c.name, c.type, timestampFormat)} AS ${q}` : q;
+        })
+        .join(", ")
+    : "*";
+  return { columns, select };
+}
+
+/** Refuses a CSV header with an empty or a repeated name (DuckDB names are case-insensitive). */
+function checkHeader(names: readonly string[], file: string): void {
+  const seen = new Set<string>();
+  for (const [i, name] of names.entries()) {
+    if (name.trim() === "") throw new ReadInputError(`${path.basename(file)}: header column ${i + 1} has no name`);
+    if (seen.has(name.toLowerCase())) {
+      throw new ReadInputError(`${path.basename(file)}: the header has two columns named ${JSON.stringify(name)}`);
+    }
+    seen.add(name.toLowerCase());
+  }
+}
+
+function csvPlan(
   read: ReadStepCsv,
   file: string,
   declared: DeclaredColumn[] | undefined,
   firstLine: string[] | undefined,
-): string {
+): ReadPlan {
   const options: string[] = [
     `delim = ${quoteLiteral(read.separator ?? ",")}`,
     `quote = ${quoteLiteral(read.quote ?? '"')}`,
@@ -83,6 +121,7 @@ function csvSql(
     "strict_mode = true",
     "null_padding = false",
     "ignore_errors = false",
+    `max_line_size = ${MAX_LINE_BYTES}`,
   ];
   const encoding = encodingOption(read.encoding);
   if (encoding) options.push(`encoding = ${quoteLiteral(encoding)}`);
@@ -90,69 +129,131 @@ function csvSql(
   if (dateFormat) options.push(`dateformat = ${quoteLiteral(dateFormat)}`);
   const timestampFormat = strptimeFormat(read.timestampFormat);
   if (timestampFormat) options.push(`timestampformat = ${quoteLiteral(timestampFormat)}`);
-  if (declared) options.push("auto_detect = false", `columns = ${columnsLiteral(declared)}`);
-  else if (!read.inferSchema && firstLine) {
-    // Strings, named by the header (or column0, column1, ...), no sniffing: a ragged row is an error.
-    const names = read.header ? firstLine : firstLine.map((_, i) => `column${i}`);
-    options.push(
-      "auto_detect = false",
-      `columns = ${columnsLiteral(names.map((name) => ({ name, type: "VARCHAR" })))}`,
-    );
-  } else if (!read.inferSchema) options.push("all_varchar = true");
-  return `SELECT * FROM read_csv(${quoteLiteral(file)}, ${options.join(", ")})`;
+  let select = "*";
+  if (declared) {
+    const typed = converting(declared, timestampFormat);
+    options.push("auto_detect = false", `columns = ${columnsLiteral(typed.columns)}`);
+    select = typed.select;
+  } else {
+    if (read.header && firstLine) checkHeader(firstLine, file);
+    if (!read.inferSchema && firstLine) {
+      // Strings, named by the header (or column0, column1, ...), no sniffing: a ragged row is an error.
+      const names = read.header ? firstLine : firstLine.map((_, i) => `column${i}`);
+      options.push(
+        "auto_detect = false",
+        `columns = ${columnsLiteral(names.map((name) => ({ name, type: "VARCHAR" })))}`,
+      );
+    } else if (!read.inferSchema) options.push("all_varchar = true");
+  }
+  const from = `read_csv(${quoteLiteral(file)}, ${options.join(", ")})`;
+  return { from, select, headerLines: read.header ? 1 : 0, hasLines: true };
 }
 
-function jsonOptions(read: ReadStepJson | ReadStepNdJson, declared: DeclaredColumn[] | undefined): string[] {
-  const options: string[] = [];
+function jsonPlan(
+  read: ReadStepJson | ReadStepNdJson,
+  file: string,
+  declared: DeclaredColumn[] | undefined,
+  utf8Bom: boolean,
+): ReadPlan {
   const encoding = encodingOption(read.encoding);
   if (encoding && encoding !== "utf-8")
     throw new UnsupportedStepError(`Encoding ${read.encoding} for JSON (only utf8)`);
+  // DuckDB 1.5 refuses a byte order mark in newline-delimited JSON; its format detection skips one.
+  const options =
+    read.kind === "NdJson"
+      ? [`format = ${utf8Bom ? "'auto'" : "'newline_delimited'"}`, "records = true"]
+      : ["format = 'array'", "maximum_object_size = 1073741824"];
   const dateFormat = strptimeFormat(read.dateFormat);
   if (dateFormat) options.push(`dateformat = ${quoteLiteral(dateFormat)}`);
   const timestampFormat = strptimeFormat(read.timestampFormat);
   if (timestampFormat) options.push(`timestampformat = ${quoteLiteral(timestampFormat)}`);
-  if (declared) options.push(`columns = ${columnsLiteral(declared)}`);
-  return options;
+  let select = "*";
+  if (declared) {
+    const typed = converting(declared, timestampFormat);
+    options.push(`columns = ${columnsLiteral(typed.columns)}`);
+    select = typed.select;
+  }
+  const from = `read_json(${quoteLiteral(file)}, ${options.join(", ")})`;
+  return { from, select, headerLines: 0, hasLines: read.kind === "NdJson" };
 }
 
-function castTo(inner: string, declared: DeclaredColumn[] | undefined): string {
-  if (!declared) return inner;
-  const list = declared.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(", ");
-  return `SELECT ${list} FROM (${inner})`;
+/** A subquery's columns cast to the declared types (text ones through `convertSql`, as the readers do). */
+function castPlan(inner: string, declared: DeclaredColumn[] | undefined, convert: boolean): ReadPlan {
+  const select = declared
+    ? declared
+        .map((c) => {
+          const q = quoteIdent(c.name);
+          const cast =
+            convert && isConverted(c.type)
+              ? convertSql(`CAST(${q} AS VARCHAR)`, c.name, c.type)
+              : `CAST(${q} AS ${c.type})`;
+          return `${cast} AS ${q}`;
+        })
+        .join(", ")
+    : "*";
+  return { from: `(${inner})`, select, headerLines: 0, hasLines: false };
 }
 
 /** Extra facts about the input file that `readStepSql` cannot learn from SQL alone. */
 export type ReadStepSqlOptions = {
   /** The first CSV record's fields (see `readCsvFirstLine`): header names, or the column count. */
   csvFirstLine?: string[] | undefined;
+  /** The file starts with a UTF-8 byte order mark (see `hasUtf8Bom`). */
+  utf8Bom?: boolean | undefined;
 };
+
+function readPlan(read: ReadStep, file: string, options: ReadStepSqlOptions): ReadPlan {
+  const declared = declaredColumns(read);
+  switch (read.kind) {
+    case "Csv":
+      return csvPlan(read, file, declared, options.csvFirstLine);
+    case "NdJson":
+      return jsonPlan(read, file, declared, options.utf8Bom === true);
+    case "Json": {
+      if (!read.subPath) return jsonPlan(read, file, declared, false);
+      const sub = read.subPath.split(".").map(quoteIdent).join(".");
+      const root = `SELECT unnest(t.root.${sub}, recursive := true) FROM read_json(${quoteLiteral(file)}, format = 'auto', records = false, maximum_object_size = 1073741824) AS t(root)`;
+      return castPlan(root, declared, true);
+    }
+    case "Parquet":
+      return castPlan(`SELECT * FROM read_parquet(${quoteLiteral(file)})`, declared, false);
+    default:
+      throw new UnsupportedStepError(`Read step ${read.kind}`);
+  }
+}
 
 /**
  * The DuckDB query that reads one input file with an ODF read step, applying the declared schema
  * (`schema`, else the deprecated `ddlSchema`) when given. CSV columns are strings unless a schema is
- * declared or `inferSchema` is set, as the ODF spec says.
+ * declared or `inferSchema` is set, as the ODF spec says. A CSV header with an empty or repeated
+ * name is a `ReadInputError`.
  */
 export function readStepSql(read: ReadStep, file: string, options: ReadStepSqlOptions = {}): string {
-  const declared = declaredColumns(read);
-  switch (read.kind) {
-    case "Csv":
-      return csvSql(read, file, declared, options.csvFirstLine);
-    case "NdJson": {
-      const options = ["format = 'newline_delimited'", ...jsonOptions(read, declared)];
-      return `SELECT * FROM read_json(${quoteLiteral(file)}, ${options.join(", ")})`;
-    }
-    case "Json": {
-      if (read.subPath) {
-        const path = read.subPath.split(".").map(quoteIdent).join(".");
-        const root = `SELECT unnest(t.root.${path}, recursive := true) FROM read_json(${quoteLiteral(file)}, format = 'auto', records = false, maximum_object_size = 1073741824) AS t(root)`;
-        return castTo(root, declared);
-      }
-      const options = ["format = 'array'", "maximum_object_size = 1073741824", ...jsonOptions(read, declared)];
-      return `SELECT * FROM read_json(${quoteLiteral(file)}, ${options.join(", ")})`;
-    }
-    case "Parquet":
-      return castTo(`SELECT * FROM read_parquet(${quoteLiteral(file)})`, declared);
-    default:
-      throw new UnsupportedStepError(`Read step ${read.kind}`);
+  const plan = readPlan(read, file, options);
+  return `SELECT ${plan.select} FROM ${plan.from}`;
+}
+
+/** What `readStepLineSql` looks for: a column's text that did not convert, or an NdJson line that is no object. */
+export type LineProblem = { column: string; value: string } | { notObject: true };
+
+/**
+ * A query giving the line (as DuckDB counts CSV lines: records, the header included; NdJson:
+ * records) of the first record with `problem`, or `undefined` for formats without lines. Run it
+ * only after a read failed: it reads the file again, in order.
+ */
+export function readStepLineSql(
+  read: ReadStep,
+  file: string,
+  options: ReadStepSqlOptions,
+  problem: LineProblem,
+): string | undefined {
+  const plan = readPlan(read, file, options);
+  if (!plan.hasLines) return undefined;
+  if ("notObject" in problem) {
+    const format = options.utf8Bom ? "'auto'" : "'newline_delimited'";
+    const objects = `read_json_objects(${quoteLiteral(file)}, format = ${format})`;
+    return `SELECT n FROM (SELECT row_number() OVER () AS n, json_type(json) AS t FROM ${objects}) WHERE t <> 'OBJECT' LIMIT 1`;
   }
+  const numbered = `SELECT row_number() OVER () + ${plan.headerLines} AS n, ${quoteIdent(problem.column)} AS v FROM ${plan.from}`;
+  return `SELECT n FROM (${numbered}) WHERE v = ${quoteLiteral(problem.value)} LIMIT 1`;
 }
