@@ -11,6 +11,8 @@ export type OnChainAnswer = {
   consumer: Address;
   /** Block of the `ProvideResult` event. */
   blockNumber: bigint;
+  /** Time of that block: the dataset versions an answer could have read were written before it. */
+  answeredAt: Date;
 };
 
 export type ReadAnswerParameters = { oracle: Address; requestId: bigint; fromBlock?: bigint };
@@ -56,6 +58,7 @@ export async function readAnswer(client: PublicClient, params: ReadAnswerParamet
     // A v1 oracle without `getRequest`: rely on the event alone.
     if (error instanceof DisputeLookupError) throw error;
   }
+  const block = await client.getBlock({ blockNumber: provided.blockNumber });
   return {
     requestId: params.requestId,
     request: hexToBytes(sent.args.request as Hex),
@@ -63,6 +66,8 @@ export async function readAnswer(client: PublicClient, params: ReadAnswerParamet
     provider: provided.args.providerAddr as Address,
     consumer: provided.args.consumerAddr as Address,
     blockNumber: provided.blockNumber,
+    // Block times are whole seconds: the end of that second bounds what the provider could read.
+    answeredAt: new Date(Number(block.timestamp) * 1000 + 999),
   };
 }
 
