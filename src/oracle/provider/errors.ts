@@ -82,6 +82,41 @@ export class JournalError extends ProviderError {
   }
 }
 
+/**
+ * The journal was written on a chain that no longer exists (a restarted or reset dev node): another
+ * genesis block, or our transactions the journal saw mined are gone. Its cursor, requests and nonces
+ * mean nothing on the new chain, so the provider refuses to start.
+ */
+export class ChainResetError extends JournalError {
+  override name = "ChainResetError";
+  constructor(
+    params: { file: string } & (
+      | { chainId: number; journaled: string; actual: string }
+      | { address: string; chainNonce: number; lostNonce: number }
+    ),
+  ) {
+    const what =
+      "chainId" in params
+        ? `was written on chain ${params.chainId} with genesis block ${params.journaled}, but the chain now has genesis block ${params.actual}`
+        : `saw transaction nonce ${params.lostNonce} of ${params.address} mined, but the chain's nonce of ${params.address} is ${params.chainNonce}`;
+    super(`${params.file} ${what} (the chain was reset)`, {
+      hints: [
+        `Remove ${params.file} to start a fresh journal on the new chain (the old chain's requests and transactions are gone with it), or use another workspace.`,
+      ],
+    });
+  }
+}
+
+/** No contract is deployed at the configured oracle address; the provider refuses to start. */
+export class OracleNotDeployedError extends ProviderError {
+  override name = "OracleNotDeployedError";
+  constructor(params: { oracle: string; chainId: number; url: string }) {
+    super(`No contract at oracleAddress ${params.oracle} on chain ${params.chainId} (${params.url})`, {
+      hints: ["Fix oracleAddress in the provider config, or deploy the oracle first."],
+    });
+  }
+}
+
 /** The remote ODF node's `/query` cannot be reached or failed on its side (5xx); retried. */
 export class RemoteQueryUnavailableError extends RetryableError {
   override name = "RemoteQueryUnavailableError";

@@ -4,6 +4,7 @@ import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { Hex } from "viem";
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { ChainResetError, JournalError } from "./errors";
 import { createJournal, newRequestRecord, type RequestRecord, type TxRecord } from "./journal";
 
 let dir: string;
@@ -173,5 +174,36 @@ test("journal: finished requests below the re-scan window leave memory but stay 
     expect(await reopened.countByStatus()).toEqual({ answered: 13, failed: 1, pending: 6 });
   } finally {
     await reopened.close();
+  }
+});
+
+test("journal: bound to a chain and oracle; another genesis block (a reset chain) or oracle is refused with the file to remove", async () => {
+  const file = path.join(dir, "journal.duckdb");
+  const oracle = "0x00000000000000000000000000000000000000aa";
+  const genesis = `0x${"01".repeat(32)}` as Hex;
+  const journal = await createJournal({ path: file });
+  try {
+    await journal.bind({ chainId: 31337, oracle, genesisHash: genesis });
+    await journal.bind({ chainId: 31337, oracle, genesisHash: genesis });
+    const reset = await journal.bind({ chainId: 31337, oracle, genesisHash: `0x${"02".repeat(32)}` }).catch((e) => e);
+    expect(reset).toBeInstanceOf(ChainResetError);
+    expect(reset.message).toBe(
+      `Provider journal: ${file} was written on chain 31337 with genesis block 0x${"01".repeat(32)}, but the chain now has genesis block 0x${"02".repeat(32)} (the chain was reset)`,
+    );
+    expect(reset.hints).toEqual([
+      `Remove ${file} to start a fresh journal on the new chain (the old chain's requests and transactions are gone with it), or use another workspace.`,
+    ]);
+    const other = await journal
+      .bind({ chainId: 31337, oracle: "0x00000000000000000000000000000000000000bb", genesisHash: genesis })
+      .catch((e) => e);
+    expect(other).toBeInstanceOf(JournalError);
+    expect(other.message).toBe(
+      `Provider journal: ${file} belongs to oracle 0x00000000000000000000000000000000000000aa, not 0x00000000000000000000000000000000000000bb`,
+    );
+    expect(other.hints).toEqual([
+      `Use another workspace to serve another chain or oracle, or remove ${file} to start a fresh journal.`,
+    ]);
+  } finally {
+    await journal.close();
   }
 });

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import type { Address, Hex } from "viem";
 import { type DuckDb, openDuckDb } from "../../engines/duckdb/openDuckDb";
-import { JournalError } from "./errors";
+import { ChainResetError, JournalError } from "./errors";
 
 /**
  * Life of a request in the journal:
@@ -111,8 +111,11 @@ export type AnswerIntent = {
 /** The provider's persistent state: cursor, request journal, transactions (a DuckDB file). */
 export type Journal = {
   readonly path: string;
-  /** The chain id and oracle the journal belongs to (set on first open; a mismatch is refused). */
-  bind(params: { chainId: number; oracle: Address }): Promise<void>;
+  /**
+   * The chain (id and genesis block hash) and oracle the journal belongs to (set on first open; a
+   * mismatch is refused: another genesis means the chain was reset, and its nonces and requests are gone).
+   */
+  bind(params: { chainId: number; oracle: Address; genesisHash: Hex }): Promise<void>;
   getCursor(): Promise<{ blockNumber: bigint; blockHash: Hex } | undefined>;
   setCursor(cursor: { blockNumber: bigint; blockHash: Hex }): Promise<void>;
   /** A request (settled ones are read back from the file). */
@@ -483,18 +486,23 @@ export async function createJournal(params: {
 
   return {
     path: file,
-    async bind({ chainId, oracle }) {
+    async bind({ chainId, oracle, genesisHash }) {
       const existing = await rows("SELECT key, value FROM meta");
       const meta = new Map(existing.map((r) => [r.key as string, r.value as string]));
-      const want = { chainId: String(chainId), oracle: oracle.toLowerCase() };
+      const want = { chainId: String(chainId), oracle: oracle.toLowerCase(), genesis: genesisHash.toLowerCase() };
       for (const [key, value] of Object.entries(want)) {
         const have = meta.get(key);
-        if (have === undefined) await run("INSERT INTO meta VALUES ($1, $2)", [key, value]);
-        else if (have !== value) {
-          throw new JournalError(`${file} belongs to ${key} ${have}, not ${value}`, {
-            hints: ["Use another workspace (or move the journal away) to serve another chain or oracle."],
-          });
-        }
+        if (have === undefined || have === value) continue;
+        if (key === "genesis") throw new ChainResetError({ file, chainId, journaled: have, actual: value });
+        throw new JournalError(`${file} belongs to ${key} ${have}, not ${value}`, {
+          hints: [
+            `Use another workspace to serve another chain or oracle, or remove ${file} to start a fresh journal.`,
+          ],
+        });
+      }
+      // Journals written before the genesis hash was recorded get it now.
+      for (const [key, value] of Object.entries(want)) {
+        if (!meta.has(key)) await run("INSERT INTO meta VALUES ($1, $2)", [key, value]);
       }
     },
     async getCursor() {

@@ -2,7 +2,7 @@ import { type Address, bytesToHex, type Hex, type PublicClient } from "viem";
 import { shouldRetry } from "../../errors/base";
 import { encodeResponse } from "../codec/encodeResponse";
 import { providerOracleAbi } from "./abi";
-import { ChainIdMismatchError } from "./errors";
+import { ChainIdMismatchError, OracleNotDeployedError } from "./errors";
 import { type ExecutionOutcome, executeRequest } from "./executeRequest";
 import { type Journal, newRequestRecord, type RequestRecord, type RequestStatus } from "./journal";
 import { errorFields, type ProviderLogger } from "./logger";
@@ -370,7 +370,14 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (chainId !== settings.chainId) {
         throw new ChainIdMismatchError({ expected: settings.chainId, actual: chainId, url: settings.rpcUrl });
       }
-      await journal.bind({ chainId, oracle: settings.oracleAddress });
+      const [code, genesis] = await Promise.all([
+        client.getCode({ address: settings.oracleAddress }),
+        client.getBlock({ blockNumber: 0n }),
+      ]);
+      if (code === undefined || code === "0x") {
+        throw new OracleNotDeployedError({ oracle: settings.oracleAddress, chainId, url: settings.rpcUrl });
+      }
+      await journal.bind({ chainId, oracle: settings.oracleAddress, genesisHash: genesis.hash });
       try {
         const allowed = await client.readContract({
           address: settings.oracleAddress,

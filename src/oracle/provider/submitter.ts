@@ -12,7 +12,7 @@ import { resultTypedData } from "../contracts/signResult";
 import { providerOracleAbi } from "./abi";
 import { decodeAnswerBatch, encodeAnswerBatch, encodeAnswerCall, skippedRequests } from "./answerCalldata";
 import { classifyRpcError } from "./classifyRpcError";
-import { InsufficientFundsError, RpcUnavailableError } from "./errors";
+import { ChainResetError, InsufficientFundsError, RpcUnavailableError } from "./errors";
 import type { AnswerIntent, Journal, TxRecord } from "./journal";
 import { errorFields, type ProviderLogger } from "./logger";
 import type { ProviderSigner } from "./signer";
@@ -657,6 +657,10 @@ export function createSubmitter(params: {
         client.getTransactionCount({ address, blockTag: "latest" }),
         journal.listOpenTxs(),
       ]);
+      // A transaction journaled as mined at a nonce the chain has not reached: the chain forgot it
+      // (reset to a fresh state with the same genesis). Sending on would leave a nonce gap for good.
+      const lost = (await journal.listTxsFrom(latest)).find((tx) => tx.status === "mined");
+      if (lost) throw new ChainResetError({ file: journal.path, address, chainNonce: latest, lostNonce: lost.nonce });
       const max = await journal.maxNonce();
       nextNonce = Math.max(pending, max === undefined ? 0 : max + 1);
       for (const tx of journaled) open.set(tx.nonce, { ...tx, status: tx.nonce >= latest ? "signed" : tx.status });

@@ -1,0 +1,116 @@
+import { existsSync, rmSync } from "node:fs";
+import type pino from "pino";
+import { type Address, hexToBytes } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { decodeResponse } from "../../src/oracle/codec/decodeResponse";
+import { ChainResetError, JournalError, OracleNotDeployedError } from "../../src/oracle/provider/errors";
+import { journalPath, type ProviderNode } from "../../src/oracle/provider/startProviderNode";
+import { startChain, type TestChain } from "../contracts/fixture";
+import { startHardhatNode } from "../harness/hardhatNode";
+import {
+  createTestWorkspace,
+  deployOracleFixture,
+  hardhatKey,
+  requestBytes,
+  sendRequests,
+  startTestProvider,
+  waitFor,
+  waitForAnswers,
+} from "./providerFixture";
+
+/** Start-up checks of the provider (oracle code, journal binding, reset chains) and what it logs and exports. */
+describe("oracle provider start-up checks, logs and metrics", () => {
+  let chain: TestChain;
+  let ws: Awaited<ReturnType<typeof createTestWorkspace>>;
+  let oracle: Address;
+  let consumer: Address;
+  const key = hardhatKey(1);
+  const address = privateKeyToAccount(key).address;
+
+  beforeAll(async () => {
+    [chain, ws] = await Promise.all([startChain(), createTestWorkspace()]);
+    ({ oracle, consumer } = await deployOracleFixture(chain, [address]));
+  });
+  afterAll(async () => {
+    await chain?.node.stop();
+    ws?.close();
+  });
+
+  const start = (params: { oracle?: Address; key?: `0x${string}`; logger?: pino.Logger } = {}) =>
+    startTestProvider({
+      rpcUrl: chain.node.url,
+      oracle: params.oracle ?? oracle,
+      workspaceDir: ws.workspaceDir,
+      key: params.key ?? key,
+      ...(params.logger ? { logger: params.logger } : {}),
+    });
+
+  test("provider: refuses an oracleAddress without contract code, before binding the journal to it", async () => {
+    const nowhere = "0x0000000000000000000000000000000000000001";
+    const error = await start({ oracle: nowhere }).catch((e) => e);
+    expect(error).toBeInstanceOf(OracleNotDeployedError);
+    expect(error.message).toBe(`No contract at oracleAddress ${nowhere} on chain 31337 (${chain.node.url})`);
+    // The journal was not bound to the wrong address: the right one starts.
+    const node = await start();
+    await node.stop();
+    // A journal bound to another oracle names the file to remove.
+    const mismatch = await start({ oracle: consumer }).catch((e) => e);
+    expect(mismatch).toBeInstanceOf(JournalError);
+    const file = journalPath(ws.workspaceDir);
+    expect(mismatch.message).toBe(
+      `Provider journal: ${file} belongs to oracle ${oracle.toLowerCase()}, not ${consumer.toLowerCase()}`,
+    );
+    expect(mismatch.hints).toEqual([
+      `Use another workspace to serve another chain or oracle, or remove ${file} to start a fresh journal.`,
+    ]);
+  });
+
+  test("provider: after the chain is reset (same genesis, or a restarted node), refuses the old journal and names it; a fresh journal answers", async () => {
+    const file = journalPath(ws.workspaceDir);
+    let node: ProviderNode = await start();
+    const [first] = await sendRequests(chain, consumer, [requestBytes(ws.datasetId, ws.alias, "SELECT 1 AS one")]);
+    await waitForAnswers(chain, oracle, [first!]);
+    await waitFor(async () => (await node.provider.getRequest(first!))?.status === "answered", 10_000, "answered");
+    await node.provider.idle();
+    await node.stop();
+
+    // hardhat_reset: a fresh state with the same genesis block; the journal's mined nonces are gone.
+    await chain.testClient.request({ method: "hardhat_reset", params: [] } as never);
+    expect((await deployOracleFixture(chain, [address])).oracle).toBe(oracle);
+    const lost = await start().catch((e) => e);
+    expect(lost).toBeInstanceOf(ChainResetError);
+    expect(lost.message).toMatch(
+      new RegExp(
+        `^Provider journal: ${file} saw transaction nonce \\d+ of ${address} mined, but the chain's nonce of ${address} is 0 \\(the chain was reset\\)$`,
+      ),
+    );
+
+    // A restarted node: another genesis block.
+    await chain.node.stop();
+    chain.node = await startHardhatNode({ port: chain.node.port });
+    expect((await deployOracleFixture(chain, [address])).oracle).toBe(oracle);
+    const reset = await start().catch((e) => e);
+    expect(reset).toBeInstanceOf(ChainResetError);
+    expect(reset.message).toMatch(
+      new RegExp(
+        `^Provider journal: ${file} was written on chain 31337 with genesis block 0x[0-9a-f]{64}, but the chain now has genesis block 0x[0-9a-f]{64} \\(the chain was reset\\)$`,
+      ),
+    );
+    expect(reset.hints).toEqual([
+      `Remove ${file} to start a fresh journal on the new chain (the old chain's requests and transactions are gone with it), or use another workspace.`,
+    ]);
+
+    // Doing what the hint says: the provider answers on the new chain.
+    rmSync(file);
+    expect(existsSync(file)).toBe(false);
+    node = await start();
+    try {
+      const [id] = await sendRequests(chain, consumer, [requestBytes(ws.datasetId, ws.alias, "SELECT 2 AS two")]);
+      const answers = await waitForAnswers(chain, oracle, [id!]);
+      expect(decodeResponse(hexToBytes(answers.get(id!)![0]!.response))).toMatchObject({ ok: true, rows: [[2]] });
+    } finally {
+      await node.stop();
+    }
+  });
+});
