@@ -1,8 +1,12 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import type { DatasetSnapshot } from "../odf/metadata/types";
+import { applyBlock, EMPTY_CHAIN_STATE } from "../odf/chain/chainState";
+import { encodeMetadataBlock } from "../odf/metadata/blockCodec";
+import type { DatasetSnapshot, MetadataEvent } from "../odf/metadata/types";
 import { parseDatasetSnapshotYaml } from "../odf/metadata/yaml";
-import type { Dataset, Workspace } from "../odf/workspace/workspace";
+import { type DatasetLock, lockDataset } from "../odf/workspace/datasetLock";
+import { assertAlias, type Dataset, type Workspace } from "../odf/workspace/workspace";
+import { checkSourceSupport } from "./checkSourceSupport";
 import { ManifestApplyError } from "./errors";
 
 /** A snapshot with the file it came from (for messages). */
@@ -71,41 +75,140 @@ export function orderSnapshots(sources: readonly SnapshotSource[], exists: (ref:
   return ordered;
 }
 
+/** What `addDatasets` did with one snapshot. */
+export type AddedDataset = Dataset & {
+  /**
+   * `created`; `completed`: it existed as the unfinished start of the same manifest (an add that was
+   * interrupted) and its missing events were appended; `unchanged`: it already has the manifest's
+   * events, nothing was written.
+   */
+  status: "created" | "completed" | "unchanged";
+};
+
+type Plan = SnapshotSource & { existing: Dataset | undefined; have: number };
+
+const CHECK_TIME = "2000-01-01T00:00:00Z";
+
+/** Applies the snapshot's events after a Seed to an empty chain state: throws the chain rule error. */
+function checkChainRules(snapshot: DatasetSnapshot): void {
+  const events: MetadataEvent[] = [
+    { kind: "Seed", datasetId: "did:odf:manifest-check", datasetKind: snapshot.kind },
+    ...snapshot.metadata,
+  ];
+  let state = EMPTY_CHAIN_STATE;
+  for (const [i, event] of events.entries()) {
+    const prev = state.head === undefined ? {} : { prevBlockHash: state.head };
+    state = applyBlock(state, `manifest-check-${i}`, { systemTime: CHECK_TIME, sequenceNumber: i, event, ...prev });
+  }
+}
+
+/** Whether a stored event is the manifest's (a SetTransform without `version` matches any pinned one). */
+function sameEvent(stored: MetadataEvent, wanted: MetadataEvent): boolean {
+  if (wanted.kind === "SetTransform" && stored.kind === "SetTransform" && wanted.transform.version === undefined) {
+    const version = stored.transform.version;
+    if (version !== undefined) wanted = { ...wanted, transform: { ...wanted.transform, version } };
+  }
+  const bytes = (event: MetadataEvent) =>
+    Buffer.from(encodeMetadataBlock({ systemTime: CHECK_TIME, sequenceNumber: 1, event }));
+  return bytes(stored).equals(bytes(wanted));
+}
+
+/**
+ * How many of the snapshot's events (the Seed counted as one) an existing dataset of that name
+ * already has; throws `ManifestApplyError` when it has other ones (it is not this manifest's).
+ */
+async function eventsPresent(dataset: Dataset, snapshot: DatasetSnapshot): Promise<number> {
+  const differs = (why: string) =>
+    new ManifestApplyError(`Dataset ${snapshot.name} already exists in the workspace with other metadata (${why})`);
+  if (dataset.kind !== snapshot.kind) throw differs(`it is ${dataset.kind}`);
+  const stored: MetadataEvent[] = [];
+  for await (const b of dataset.chain.iterate()) stored.unshift(b.block.event);
+  if (stored.length === 0) return 0;
+  for (const [i, event] of snapshot.metadata.entries()) {
+    const have = stored[i + 1];
+    if (have === undefined) return i + 1;
+    if (!sameEvent(have, event)) throw differs(`block ${i + 1} is ${have.kind}, not content.metadata[${i}]`);
+  }
+  return snapshot.metadata.length + 1;
+}
+
+async function remove(workspace: Workspace, dataset: Dataset): Promise<void> {
+  await fs.rm(dataset.dir, { recursive: true, force: true });
+  await fs.rm(workspace.path(".keys", `${dataset.id.slice("did:odf:".length)}.key`), { force: true });
+}
+
 /**
  * Creates datasets from snapshot manifests (`odf add`), inputs first: a Seed with a fresh key,
- * then every metadata event of the manifest in order, each validated by the chain rules. A
- * dataset whose events fail is removed again, so a failed add leaves no half-made dataset.
- * Throws `ManifestApplyError` (or the chain rule error) naming the dataset.
+ * then every metadata event of the manifest in one append. All or nothing: every manifest is
+ * checked first (names, chain rules, supported sources, inputs) and a failure while creating
+ * removes every dataset this call created. A dataset of the same name that already holds the
+ * manifest's events is left as it is (`unchanged`); one that holds only their beginning (an
+ * interrupted add) is completed. Throws `ManifestApplyError` (its cause the underlying error)
+ * naming the dataset and its file.
  */
-export async function addDatasets(workspace: Workspace, sources: readonly SnapshotSource[]): Promise<Dataset[]> {
+export async function addDatasets(workspace: Workspace, sources: readonly SnapshotSource[]): Promise<AddedDataset[]> {
+  const fail = (s: SnapshotSource, error: unknown) =>
+    new ManifestApplyError(
+      `${s.snapshot.name} (${path.basename(s.file)}): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   const existing = new Set<string>();
   for (const d of await workspace.list()) {
     existing.add(d.alias);
     existing.add(d.id);
   }
+  const plans = new Map<string, Plan>();
   for (const s of sources) {
-    if (existing.has(s.snapshot.name))
-      throw new ManifestApplyError(`Dataset ${s.snapshot.name} already exists in the workspace`);
+    try {
+      assertAlias(s.snapshot.name);
+      checkSourceSupport(s.snapshot);
+      checkChainRules(s.snapshot);
+      const dataset = existing.has(s.snapshot.name) ? await workspace.open(s.snapshot.name) : undefined;
+      const have = dataset ? await eventsPresent(dataset, s.snapshot) : 0;
+      plans.set(s.snapshot.name, { ...s, existing: dataset, have });
+    } catch (error) {
+      throw fail(s, error);
+    }
   }
   const ordered = orderSnapshots(sources, (ref) => existing.has(ref));
   const created: Dataset[] = [];
-  for (const { snapshot, file } of ordered) {
-    const dataset = await workspace.create({ alias: snapshot.name, kind: snapshot.kind });
-    try {
-      for (const event of snapshot.metadata) {
-        if (event.kind === "SetTransform") {
-          // Inputs resolved to ids, engine version pinned, SQL checked (src/transform/setTransform.ts).
-          const { prepareSetTransform } = await import("../transform/setTransform.js");
-          await dataset.chain.append(await prepareSetTransform(workspace, dataset, event));
-        } else await dataset.chain.append(event);
+  const added: AddedDataset[] = [];
+  try {
+    for (const { snapshot, file } of ordered) {
+      const plan = plans.get(snapshot.name) as Plan;
+      if (plan.existing && plan.have > snapshot.metadata.length) {
+        added.push({ ...plan.existing, status: "unchanged" });
+        continue;
       }
-    } catch (error) {
-      await fs.rm(dataset.dir, { recursive: true, force: true });
-      await fs.rm(workspace.path(".keys", `${dataset.id.slice("did:odf:".length)}.key`), { force: true });
-      const message = error instanceof Error ? error.message : String(error);
-      throw new ManifestApplyError(`${snapshot.name} (${path.basename(file)}): ${message}`, { cause: error });
+      let dataset = plan.existing;
+      let lock: DatasetLock | undefined;
+      try {
+        if (dataset) lock = await lockDataset(dataset, "add");
+        else {
+          dataset = await workspace.create({ alias: snapshot.name, kind: snapshot.kind });
+          created.push(dataset);
+        }
+        const events: MetadataEvent[] =
+          plan.have === 0 && plan.existing ? [{ kind: "Seed", datasetId: dataset.id, datasetKind: dataset.kind }] : [];
+        for (const event of snapshot.metadata.slice(Math.max(0, plan.have - 1))) {
+          if (event.kind !== "SetTransform") events.push(event);
+          else {
+            // Inputs resolved to ids, engine version pinned, SQL checked (src/transform/setTransform.ts).
+            const { prepareSetTransform } = await import("../transform/setTransform.js");
+            events.push(await prepareSetTransform(workspace, dataset, event));
+          }
+        }
+        await dataset.chain.appendMany(events);
+      } catch (error) {
+        throw fail({ snapshot, file }, error);
+      } finally {
+        await lock?.release();
+      }
+      added.push({ ...dataset, status: plan.existing ? "completed" : "created" });
     }
-    created.push(dataset);
+  } catch (error) {
+    for (const dataset of created.reverse()) await remove(workspace, dataset);
+    throw error;
   }
-  return created;
+  return added;
 }
