@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from "node:fs";
-import type pino from "pino";
-import { type Address, hexToBytes } from "viem";
+import pino from "pino";
+import { type Address, bytesToHex, hexToBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { decodeResponse } from "../../src/oracle/codec/decodeResponse";
@@ -64,6 +64,45 @@ describe("oracle provider start-up checks, logs and metrics", () => {
     expect(mismatch.hints).toEqual([
       `Use another workspace to serve another chain or oracle, or remove ${file} to start a fresh journal.`,
     ]);
+  });
+
+  test("provider: logs 'answer sent' only once the node accepted the transaction; exports the balance in ether", async () => {
+    const other = await createTestWorkspace("funds");
+    const poorKey = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+    const poor = privateKeyToAccount(poorKey).address;
+    await chain.send(chain.wallets[0]!, oracle, "addProvider", [poor]);
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+    const node = await startTestProvider({
+      rpcUrl: chain.node.url,
+      oracle,
+      workspaceDir: other.workspaceDir,
+      key: poorKey,
+      logger,
+      config: { startBlock: Number(await chain.publicClient.getBlockNumber()) },
+    });
+    try {
+      const [id] = await sendRequests(chain, consumer, [requestBytes(other.datasetId, "funds", "SELECT 3 AS three")]);
+      await waitFor(async () => lines.some((l) => l.includes("insufficient funds")), 10_000, "insufficient funds log");
+      await new Promise((r) => setTimeout(r, 500));
+      expect(lines.filter((l) => l.includes('"msg":"answer sent"'))).toEqual([]);
+      await chain.testClient.setBalance({ address: poor, value: 10n ** 18n });
+      const answers = await waitForAnswers(chain, oracle, [id!]);
+      const sent = await waitFor(async () => lines.find((l) => l.includes('"msg":"answer sent"')), 10_000, "sent log");
+      expect(JSON.parse(sent)).toMatchObject({
+        nonce: 0,
+        tx: answers.get(id!)![0]!.transactionHash,
+        requestIds: [String(id)],
+      });
+      const metrics = await waitFor(async () => {
+        const text = await (await fetch(`${node.url}/metrics`)).text();
+        return /^odf_provider_wallet_balance_eth 0\.99\d+$/m.test(text) ? text : undefined;
+      });
+      expect(metrics).toMatch(/^odf_provider_wallet_balance_wei 99\d+$/m);
+    } finally {
+      await node.stop();
+      other.close();
+    }
   });
 
   test("provider: after the chain is reset (same genesis, or a restarted node), refuses the old journal and names it; a fresh journal answers", async () => {

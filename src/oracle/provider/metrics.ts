@@ -10,7 +10,9 @@ export type ProviderMetrics = {
   answerLatency: Histogram;
   blocksBehind: Gauge;
   headBlock: Gauge;
+  /** In ether; `walletBalanceWei` is kept for dashboards written against the old name. */
   walletBalance: Gauge;
+  walletBalanceWei: Gauge;
   walletInsufficientFunds: Gauge;
   inFlight: Gauge;
   rpcErrors: Counter<"operation">;
@@ -58,8 +60,13 @@ export function createProviderMetrics(): ProviderMetrics {
     }),
     headBlock: new Gauge({ name: "odf_provider_head_block", help: "Latest chain head seen", registers }),
     walletBalance: new Gauge({
+      name: "odf_provider_wallet_balance_eth",
+      help: "Balance of the provider address in ether",
+      registers,
+    }),
+    walletBalanceWei: new Gauge({
       name: "odf_provider_wallet_balance_wei",
-      help: "Balance of the provider address",
+      help: "Balance of the provider address in wei (deprecated: a float, exact only up to 2^53 wei; use odf_provider_wallet_balance_eth)",
       registers,
     }),
     walletInsufficientFunds: new Gauge({

@@ -1,4 +1,4 @@
-import { type Address, bytesToHex, type Hex, type PublicClient } from "viem";
+import { type Address, bytesToHex, formatEther, type Hex, type PublicClient } from "viem";
 import { shouldRetry } from "../../errors/base";
 import { encodeResponse } from "../codec/encodeResponse";
 import { providerOracleAbi } from "./abi";
@@ -113,7 +113,10 @@ export function createProvider(deps: ProviderDeps): Provider {
         }
       },
       onFunds: (insufficient) => metrics.walletInsufficientFunds.set(insufficient ? 1 : 0),
-      onBalance: (wei) => metrics.walletBalance.set(Number(wei)),
+      onBalance: (wei) => {
+        metrics.walletBalance.set(Number(formatEther(wei)));
+        metrics.walletBalanceWei.set(Number(wei));
+      },
     },
   });
 
@@ -221,9 +224,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     retries.delete(id);
     if (result.kind === "sent") {
       if (outcome.error) metrics.requestsFailed.inc({ reason: outcome.error.reason });
+      // "answer sent" is logged by the submitter once the node accepts the transaction.
       logger.info(
         { requestId: String(id), nonce: result.nonce, tx: result.hash, error: outcome.error?.message },
-        "answer sent",
+        "answer signed and journaled",
       );
     } else if (result.kind === "not_pending") {
       await journal.update(id, { status: "answered_elsewhere" });

@@ -492,6 +492,11 @@ export function createSubmitter(params: {
       }
     }
     setFunds(false);
+    // Logged once the node accepted the transaction (not when it was signed: the node may refuse it).
+    logger.info(
+      { nonce: tx.nonce, tx: tx.hash, requestIds: tx.requestIds.map(String) },
+      tx.requestIds.length > 0 ? "answer sent" : "nonce filled",
+    );
     // Kept in memory only: after a restart every unmined journaled transaction is broadcast again.
     const sent: TxRecord = { ...tx, status: "sent", sentAt: Date.now() };
     if (open.has(tx.nonce)) open.set(tx.nonce, sent);
