@@ -15,7 +15,10 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 export function createRootCommand(): Command {
   return new Command("odf")
     .description("Open Data Fabric datasets, queries and the EVM oracle bridge")
-    .option("-w, --workspace <dir>", "workspace directory (default: nearest .odf directory upward)")
+    .option(
+      "-w, --workspace <dir>",
+      "the workspace: its .odf directory, or the project directory holding .odf (default: the nearest .odf upward; also $ODF_WORKSPACE)",
+    )
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
 }

@@ -15,17 +15,24 @@ export class WorkspaceNotFoundError extends BaseError {
   }
 }
 
+const isDirectory = (dir: string) => existsSync(dir) && statSync(dir).isDirectory();
+
 /**
  * Resolves the workspace directory: the explicit `--workspace` value, else `$ODF_WORKSPACE`,
- * else the nearest `.odf` directory from `cwd` upward (like git).
+ * else the nearest `.odf` directory from `cwd` upward (like git). A given directory may be the
+ * workspace itself or the project directory holding it as `.odf`.
  */
 export function resolveWorkspaceDir(explicit: string | undefined, cwd: string): string {
   const given = explicit ?? process.env.ODF_WORKSPACE;
-  if (given) return path.resolve(cwd, given);
+  if (given) {
+    const dir = path.resolve(cwd, given);
+    const inner = path.join(dir, WORKSPACE_DIR_NAME);
+    return isDirectory(inner) ? inner : dir;
+  }
   let dir = path.resolve(cwd);
   for (;;) {
     const candidate = path.join(dir, WORKSPACE_DIR_NAME);
-    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
+    if (isDirectory(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) throw new WorkspaceNotFoundError(cwd);
     dir = parent;
