@@ -29,7 +29,7 @@ export const providerConfigSchema = z.strictObject({
   workspace: z.string().min(1),
   /** Execute queries through a remote ODF node's `/query` instead of the in-process engine. */
   apiUrl: z.url().optional(),
-  /** Result bounds: a larger result is answered with an error, never truncated. */
+  /** Result bounds (rows; bytes of the encoded response): a larger result is answered with an error, never truncated. */
   limits: z
     .strictObject({
       maxRows: z.number().int().positive().default(1000),

@@ -87,7 +87,7 @@ export async function executeRequest(
     if (error instanceof QueryLimitError) {
       if (error.limit === "rows") return errorAnswer("too_many_rows", `Result has more than ${deps.maxRows} rows`);
       if (error.limit === "bytes")
-        return errorAnswer("too_large", `Result is larger than ${deps.maxResultBytes} bytes`);
+        return errorAnswer("too_large", `Encoded response is larger than ${deps.maxResultBytes} bytes`);
       return errorAnswer("limit", error.shortMessage);
     }
     if (error instanceof BaseError && !error.retryable) return errorAnswer("execution", error.shortMessage);
@@ -110,7 +110,10 @@ export async function executeRequest(
   const state = datasets.filter(isJsonObject).map((d) => ({ datasetId: String(d.id), blockHash: String(d.blockHash) }));
   const response = encodeResponse({ ok: true, rows, state });
   if (response.length > deps.maxResultBytes) {
-    return errorAnswer("too_large", `Result is larger than ${deps.maxResultBytes} bytes`);
+    return errorAnswer(
+      "too_large",
+      `Encoded response is ${response.length} bytes, larger than the limit of ${deps.maxResultBytes} bytes`,
+    );
   }
   return { kind: "answer", response, commitment: stringifyJson(json) };
 }

@@ -30,6 +30,14 @@ export function toQueryRequest(query: ProviderQuery): QueryRequest {
 }
 
 /**
+ * The engine's result bound, per byte of `maxResultBytes`. The engine bounds its in-memory size
+ * estimate (2 bytes a character, 8 to 24 a scalar), which is up to 12 times the CBOR response of the
+ * same rows; `executeRequest` measures the encoded response itself, so the engine bound only keeps
+ * memory in check and must never refuse a response that fits.
+ */
+export const ENGINE_BYTES_PER_RESPONSE_BYTE = 16;
+
+/**
  * A runner on the in-process engine: the same `runQuery` as the HTTP API's `/query`, so the kept
  * response verifies with `POST /verify` on any node holding the datasets.
  */
@@ -46,7 +54,11 @@ export function createLocalQueryRunner(deps: {
         {
           engine: deps.engine,
           nodeKey: deps.nodeKey,
-          limits: { maxRows: query.limit, maxResultBytes: deps.maxResultBytes, timeoutMs: deps.timeoutMs },
+          limits: {
+            maxRows: query.limit,
+            maxResultBytes: deps.maxResultBytes * ENGINE_BYTES_PER_RESPONSE_BYTE,
+            timeoutMs: deps.timeoutMs,
+          },
         },
         toQueryRequest(query),
       ),
