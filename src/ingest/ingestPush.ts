@@ -5,7 +5,8 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { AddPushSource } from "../odf/metadata/types";
 import { formatInstant, parseInstant } from "../odf/time";
-import type { Workspace } from "../odf/workspace/workspace";
+import { withDatasetLock } from "../odf/workspace/datasetLock";
+import type { Dataset, Workspace } from "../odf/workspace/workspace";
 import { FetchError, IngestOptionError, SourceNotFoundError } from "./errors";
 import { ingestFiles } from "./ingestFiles";
 import { withTempDir } from "./tempDir";
@@ -85,6 +86,16 @@ export async function ingestPush(
     throw new IngestOptionError(`--event-time: ${JSON.stringify(options.eventTime)} is not an RFC 3339 timestamp`);
   }
   const dataset = await workspace.open(aliasOrId);
+  // Held from reading the state (schema, previous records for the merge) to the commit.
+  return withDatasetLock(dataset, "ingest", () => ingestLocked(workspace, dataset, input, options));
+}
+
+async function ingestLocked(
+  workspace: Workspace,
+  dataset: Dataset,
+  input: string | Readable,
+  options: IngestPushOptions,
+): Promise<IngestPushReturnType> {
   const state = await dataset.chain.state();
   const source = selectPushSource(state.pushSources, dataset.alias, options.sourceName);
   const systemTime = options.systemTime ?? formatInstant(new Date());

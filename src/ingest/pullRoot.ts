@@ -2,6 +2,7 @@ import path from "node:path";
 import type { ChainState } from "../odf/chain/chainState";
 import type { FetchStepFilesGlob, FetchStepUrl, SetPollingSource, SourceState } from "../odf/metadata/types";
 import { compareInstants, formatInstant } from "../odf/time";
+import { withDatasetLock } from "../odf/workspace/datasetLock";
 import type { Dataset, Workspace } from "../odf/workspace/workspace";
 import { SourceNotFoundError, UnsupportedStepError } from "./errors";
 import { fetchGlob, type GlobMatch } from "./fetchGlob";
@@ -128,6 +129,11 @@ export async function pullRoot(
   dataset: Dataset,
   options: PullOptions = {},
 ): Promise<PullOutcome> {
+  // Held from the source-state check to the commit: two pulls must not both ingest one new version.
+  return withDatasetLock(dataset, "pull", () => pullLocked(workspace, dataset, options));
+}
+
+async function pullLocked(workspace: Workspace, dataset: Dataset, options: PullOptions): Promise<PullOutcome> {
   const state = await dataset.chain.state();
   const source = state.pollingSource;
   if (!source) throw new SourceNotFoundError(`Dataset ${dataset.alias} has no polling source`);

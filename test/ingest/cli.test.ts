@@ -137,6 +137,8 @@ describe("odf add / ingest / tail from the CLI", () => {
     expect(await fs.readdir(path.join(wsDir, ".tmp"))).toContainEqual(
       expect.stringMatching(new RegExp(`^ingest-${child.pid}-[0-9a-f]{12}$`)),
     );
+    // The killed writer's lock is left behind; the next ingest takes it over (its pid is gone).
+    expect(JSON.parse(await fs.readFile(path.join(dataset.dir, ".lock"), "utf8")).pid).toBe(child.pid);
     const rerun = odf(["ingest", "big", "-"], "event_time,id,name\n2021-01-01T00:00:00Z,3,c\n");
     expect(rerun.code).toBe(0);
     expect((await dataset.chain.state()).lastOffset).toBe(2);
@@ -147,5 +149,6 @@ describe("odf add / ingest / tail from the CLI", () => {
       ...(await fs.readdir(path.join(dataset.dir, "data"))),
     ].filter((name) => name.includes(`-${child.pid}-`));
     expect(leftovers).toEqual([]);
+    expect(existsSync(path.join(dataset.dir, ".lock"))).toBe(false);
   });
 });
