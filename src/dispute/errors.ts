@@ -1,4 +1,4 @@
-import { BaseError } from "../errors/base";
+import { BaseError, RetryableError } from "../errors/base";
 
 /** The request or its response cannot be found on chain. */
 export class DisputeLookupError extends BaseError {
@@ -13,4 +13,9 @@ export class DisputeSubmitError extends BaseError {
 /** The disputer or arbiter key is missing or malformed. */
 export class DisputeKeyError extends BaseError {
   override name = "DisputeKeyError";
+}
+
+/** A JSON-RPC call failed (endpoint down, refused, timed out, HTTP error); may succeed later. */
+export class DisputeRpcError extends RetryableError {
+  override name = "DisputeRpcError";
 }

@@ -1,12 +1,14 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
 import { z } from "zod";
+import { formatErrorLine } from "../errors/base";
 import { provideResultEvent } from "../oracle/provider/abi";
 import { disputeOracleAbi, REQUEST_STATUS } from "./abi";
 import { createWatchtowerMetrics, type WatchtowerMetrics } from "./metrics";
 import { type OnChainAnswer, readAnswer } from "./readAnswer";
 import { type ReplayDeps, type ReplayVerdict, replayAnswer } from "./replayAnswer";
 import { submitDispute } from "./submitDispute";
+import { toRpcError } from "./toRpcError";
 
 /** Minimal logger (a pino logger fits). */
 export type WatchtowerLogger = {
@@ -41,6 +43,8 @@ export type WatchtowerDeps = {
   /** Largest block range of one `eth_getLogs` (default 2000). */
   maxBlockRange?: number;
   pollIntervalMs?: number;
+  /** At most one warning per this interval while polls keep failing (default 30,000 ms). */
+  warnIntervalMs?: number;
   logger?: WatchtowerLogger;
   metrics?: WatchtowerMetrics;
   /** Called after each check (the CLI prints it). */
@@ -65,7 +69,8 @@ const quiet: WatchtowerLogger = { info: () => undefined, warn: () => undefined, 
 /**
  * A watchtower: follows new `ProvideResult` events of an oracle, checks each answer by replay on
  * the local workspace and disputes mismatches automatically (when it has a wallet). The cursor is
- * persisted after every poll; answers it cannot replay are reported, never disputed.
+ * persisted after every poll; answers it cannot replay are reported, never disputed. While polls
+ * fail (RPC outage) it warns at most once per `warnIntervalMs`, naming the cause.
  */
 export function createWatchtower(deps: WatchtowerDeps): Watchtower {
   const metrics = deps.metrics ?? createWatchtowerMetrics();
@@ -73,7 +78,12 @@ export function createWatchtower(deps: WatchtowerDeps): Watchtower {
   const confirmations = BigInt(deps.confirmations ?? 0);
   const maxRange = BigInt(deps.maxBlockRange ?? 2000);
   let cursor: bigint | undefined = readCursor();
+  if (cursor !== undefined) metrics.cursorBlock.set(Number(cursor));
   let timer: NodeJS.Timeout | undefined;
+  /** Failed polls in a row, and how many of them have not been warned about yet. */
+  let failures = 0;
+  let unwarned = 0;
+  let lastWarning = Number.NEGATIVE_INFINITY;
   let running: Promise<unknown> | undefined;
   let stopped = false;
 
@@ -160,7 +170,11 @@ export function createWatchtower(deps: WatchtowerDeps): Watchtower {
   }
 
   function poll(): Promise<WatchtowerCheck[]> {
-    const p = (running ?? Promise.resolve()).then(pollOnce, pollOnce);
+    const once = () =>
+      pollOnce().catch((error: unknown) => {
+        throw toRpcError(error);
+      });
+    const p = (running ?? Promise.resolve()).then(once, once);
     running = p.catch(() => undefined);
     return p;
   }
@@ -169,10 +183,23 @@ export function createWatchtower(deps: WatchtowerDeps): Watchtower {
     if (stopped) return;
     timer = setTimeout(() => {
       poll()
-        .catch((error: unknown) => {
-          metrics.errors.inc({ stage: "poll" });
-          logger.error({ error: (error as Error).message }, "watchtower poll failed");
-        })
+        .then(
+          () => {
+            if (failures > 0) logger.info({ failures }, "polling recovered");
+            failures = 0;
+            unwarned = 0;
+          },
+          (error: unknown) => {
+            metrics.errors.inc({ stage: "poll" });
+            failures++;
+            unwarned++;
+            // One line per failed poll would flood the log during an outage: at most one per interval.
+            if (performance.now() - lastWarning < (deps.warnIntervalMs ?? 30_000)) return;
+            lastWarning = performance.now();
+            logger.warn({ error: formatErrorLine(error), failures: unwarned }, "poll failed");
+            unwarned = 0;
+          },
+        )
         .finally(schedule);
     }, deps.pollIntervalMs ?? 1000);
   }

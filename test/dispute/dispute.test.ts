@@ -221,7 +221,7 @@ describe("disputes by replay against a hardhat node", () => {
       expect(refused.stderr).toContain(
         `odf: refusing to resolve request ${right} as upheld: the replay matches the answer (pass --force to override)`,
       );
-      expect(refused.code).toBe(1);
+      expect(refused.code).toBe(3);
       const rejected = await cli("resolve", `${right}`, "--rejected");
       expect(rejected.stdout).toContain(`dispute rejected: request ${right} final`);
       const before = (await chain.read<{ stake: bigint }>(oracle, "getProvider", [chain.wallets[3]!.account.address]))
@@ -232,6 +232,9 @@ describe("disputes by replay against a hardhat node", () => {
       const after = (await chain.read<{ stake: bigint }>(oracle, "getProvider", [chain.wallets[3]!.account.address]))
         .stake;
       expect(before - after).toBe(slash);
+      const again = await cli("resolve", `${wrong}`, "--upheld", "--force");
+      expect(again.stderr).toContain(`odf: Request ${wrong} is Overturned, not Disputed\n`);
+      expect(again.code).toBe(3); // a failure, not 1 (which `check` uses for MISMATCH)
     } finally {
       delete process.env.ODF_ARBITER_KEY;
     }
