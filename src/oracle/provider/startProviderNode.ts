@@ -44,6 +44,21 @@ export function createRpcClient(urls: readonly string[], timeoutMs = 10_000): Pu
 }
 
 /**
+ * Closes the WebSocket connections of a client made by `createRpcClient` (their keep-alive timers
+ * and sockets would keep the process alive after the provider stopped); HTTP transports hold nothing.
+ */
+export async function closeRpcClient(client: PublicClient): Promise<void> {
+  type Part = { type?: string; getRpcClient?: () => Promise<{ close(): void }> };
+  const transport = client.transport as Part & { transports?: { config: { type: string }; value?: Part }[] };
+  const parts: Part[] = transport.transports
+    ? transport.transports.map((t) => ({ type: t.config.type, ...t.value }))
+    : [transport];
+  for (const part of parts) {
+    if (part.type === "webSocket" && part.getRpcClient) (await part.getRpcClient()).close();
+  }
+}
+
+/**
  * Assembles and starts a provider node from a validated config: the signer (env or 0600 key
  * file), the RPC client, the query runner (in-process engine over the workspace, or a remote
  * node's `/query`), the journal, metrics and the HTTP server. Refuses to start on a chain id
@@ -63,7 +78,7 @@ export async function startProviderNode(
   const logger = overrides.logger ?? createProviderLogger(config.logLevel);
   const signer = overrides.signer ?? loadSigner(config.key, overrides.env ?? process.env);
   const client = overrides.client ?? createRpcClient(config.rpcUrls, Math.max(config.limits.timeoutMs, 5000));
-  const closers: (() => Promise<void> | void)[] = [];
+  const closers: (() => Promise<void> | void)[] = overrides.client ? [] : [() => closeRpcClient(client)];
   const closeAll = async () => {
     for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
   };
