@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -39,6 +39,18 @@ describe("workspace", () => {
     await expect(ws.create({ alias: "../evil", kind: "Root" })).rejects.toBeInstanceOf(InvalidAliasError);
     await expect(ws.open("nope")).rejects.toBeInstanceOf(DatasetNotFoundError);
     await expect(openWorkspace(dir)).rejects.toBeInstanceOf(NotAWorkspaceError);
+  });
+
+  test("a directory a killed create left (no info.json, no head) does not block the alias; a dataset does", async () => {
+    const ws = await initWorkspace(path.join(dir, ".odf"), { fsync: false });
+    await mkdir(path.join(ws.dir, "weather", "blocks"), { recursive: true });
+    const ds = await ws.create({ alias: "weather", kind: "Root" });
+    expect((await ws.open("weather")).id).toBe(ds.id);
+    // A directory with a head but no info.json is not ours to remove.
+    await mkdir(path.join(ws.dir, "other", "refs"), { recursive: true });
+    await writeFile(path.join(ws.dir, "other", "refs", "head"), "f1620");
+    await expect(ws.create({ alias: "other", kind: "Root" })).rejects.toBeInstanceOf(DatasetExistsError);
+    expect(await readFile(path.join(ws.dir, "other", "refs", "head"), "utf8")).toBe("f1620");
   });
 
   test("append validates rules and moves the head; the chain reopens from disk", async () => {

@@ -126,8 +126,13 @@ export async function openWorkspace(dir: string, options: WorkspaceOptions = {})
     try {
       await fs.mkdir(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new DatasetExistsError(alias);
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      // A directory without info.json and without a head is what a create killed right after
+      // mkdir leaves: nothing refers to it, so it is made anew rather than blocking the alias.
+      const head = await fs.stat(path.join(dir, "refs", "head")).catch(() => undefined);
+      if ((await readInfo(alias)) !== undefined || head !== undefined) throw new DatasetExistsError(alias);
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.mkdir(dir);
     }
     await writeFileAtomic(path.join(dir, "info.json"), `${JSON.stringify({ id, kind }, null, 2)}\n`, fsync);
     return openInfo({ alias, id, kind, dir });
