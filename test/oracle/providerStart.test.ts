@@ -152,4 +152,28 @@ describe("oracle provider start-up checks, logs and metrics", () => {
       await node.stop();
     }
   });
+
+  test("provider: a chain reset under a running provider stops it answering, logged, with /health failing", async () => {
+    const lines: string[] = [];
+    const node = await start({ logger: pino({ level: "info" }, { write: (line: string) => lines.push(line) }) });
+    try {
+      const [id] = await sendRequests(chain, consumer, [requestBytes(ws.datasetId, ws.alias, "SELECT 3 AS three")]);
+      await waitForAnswers(chain, oracle, [id!]);
+      await waitFor(async () => (await fetch(`${node.url}/health`)).status === 200, 10_000, "healthy");
+      await chain.node.stop();
+      chain.node = await startHardhatNode({ port: chain.node.port });
+      const line = await waitFor(
+        async () => lines.find((l) => l.includes("the chain was reset under the provider")),
+        20_000,
+        "chain reset log",
+      );
+      expect(JSON.parse(line)).toMatchObject({
+        level: 50,
+        error: expect.stringMatching(/^Provider journal: .* \(the chain was reset\)$/),
+      });
+      expect((await fetch(`${node.url}/health`)).status).toBe(503);
+    } finally {
+      await node.stop();
+    }
+  });
 });

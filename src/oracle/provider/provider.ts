@@ -2,7 +2,7 @@ import { type Address, bytesToHex, formatEther, type Hex, type PublicClient } fr
 import { shouldRetry } from "../../errors/base";
 import { encodeResponse } from "../codec/encodeResponse";
 import { providerOracleAbi } from "./abi";
-import { ChainIdMismatchError, OracleNotDeployedError } from "./errors";
+import { ChainIdMismatchError, ChainResetError, OracleNotDeployedError } from "./errors";
 import { type ExecutionOutcome, executeRequest } from "./executeRequest";
 import { type Journal, newRequestRecord, type RequestRecord, type RequestStatus } from "./journal";
 import { errorFields, type ProviderLogger } from "./logger";
@@ -91,6 +91,10 @@ export function createProvider(deps: ProviderDeps): Provider {
   let tickTimer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
   let lastRecheck = 0;
+  /** The chain's genesis block at start; another one later means the chain was reset under us. */
+  let genesisHash: Hex | undefined;
+  /** Set when the chain was reset while running: nothing more is sent, `/health` fails. */
+  let chainReset: ChainResetError | undefined;
   const idleWaiters: (() => void)[] = [];
 
   const submitter: Submitter = createSubmitter({
@@ -113,6 +117,16 @@ export function createProvider(deps: ProviderDeps): Provider {
         }
       },
       onFunds: (insufficient) => metrics.walletInsufficientFunds.set(insufficient ? 1 : 0),
+      onNonceDecreased: async () => {
+        const genesis = await client.getBlock({ blockNumber: 0n });
+        if (genesisHash === undefined || genesis.hash === genesisHash) return; // a reorg: the submitter re-sends
+        throw new ChainResetError({
+          file: journal.path,
+          chainId: settings.chainId,
+          journaled: genesisHash,
+          actual: genesis.hash,
+        });
+      },
       onBalance: (wei) => {
         metrics.walletBalance.set(Number(formatEther(wei)));
         metrics.walletBalanceWei.set(Number(wei));
@@ -345,6 +359,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       try {
         await submitter.tick();
       } catch (error) {
+        if (error instanceof ChainResetError) {
+          halt(error);
+          return;
+        }
         metrics.rpcErrors.inc({ operation: "tick" });
         logger.warn(errorFields(error), "transaction check failed; retrying");
       }
@@ -358,6 +376,21 @@ export function createProvider(deps: ProviderDeps): Provider {
       ticking = undefined;
     });
     return ticking;
+  };
+
+  /** Stops watching and sending for good: the journal belongs to a chain that is gone. */
+  const halt = (error: ChainResetError) => {
+    if (chainReset) return;
+    chainReset = error;
+    stopped = true;
+    if (tickTimer) clearInterval(tickTimer);
+    for (const timer of timers) clearTimeout(timer);
+    queue.clear();
+    void watcher.stop();
+    logger.error(
+      { ...errorFields(error), hints: error.hints },
+      "the chain was reset under the provider; it stopped answering (restart it after removing the journal)",
+    );
   };
 
   const scheduleTicks = () => {
@@ -382,6 +415,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         throw new OracleNotDeployedError({ oracle: settings.oracleAddress, chainId, url: settings.rpcUrl });
       }
       await journal.bind({ chainId, oracle: settings.oracleAddress, genesisHash: genesis.hash });
+      genesisHash = genesis.hash;
       try {
         const allowed = await client.readContract({
           address: settings.oracleAddress,
@@ -446,6 +480,9 @@ export function createProvider(deps: ProviderDeps): Provider {
         checkIdle();
       }),
     healthy: () =>
-      !stopped && lastPollAt !== null && Date.now() - lastPollAt < Math.max(settings.pollIntervalMs * 5, 30_000),
+      !stopped &&
+      chainReset === undefined &&
+      lastPollAt !== null &&
+      Date.now() - lastPollAt < Math.max(settings.pollIntervalMs * 5, 30_000),
   };
 }

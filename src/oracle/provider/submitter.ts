@@ -66,6 +66,11 @@ export type SubmitterEvents = {
   /** The wallet cannot pay (true) or can again (false). */
   onFunds?(insufficient: boolean): void;
   onBalance?(wei: bigint): void;
+  /**
+   * The chain's nonce of our address went down since the last check (a reorg, or a reset chain):
+   * called before anything is re-sent; throwing stops the check (the provider halts on a reset chain).
+   */
+  onNonceDecreased?(): Promise<void>;
 };
 
 /** The nonce manager and transaction sender. */
@@ -142,6 +147,8 @@ export function createSubmitter(params: {
   /** Nonces taken by a transaction being signed and journaled (not yet in `open`). */
   const reserved = new Set<number>();
   let nextNonce = 0;
+  /** The chain's mined nonce of our address at the last check. */
+  let lastLatest = 0;
   let insufficientFunds = false;
   /**
    * Requests whose answer must not be (re-)sent: their log was removed by a reorg. An id leaves the
@@ -666,6 +673,7 @@ export function createSubmitter(params: {
       // (reset to a fresh state with the same genesis). Sending on would leave a nonce gap for good.
       const lost = (await journal.listTxsFrom(latest)).find((tx) => tx.status === "mined");
       if (lost) throw new ChainResetError({ file: journal.path, address, chainNonce: latest, lostNonce: lost.nonce });
+      lastLatest = latest;
       const max = await journal.maxNonce();
       nextNonce = Math.max(pending, max === undefined ? 0 : max + 1);
       for (const tx of journaled) open.set(tx.nonce, { ...tx, status: tx.nonce >= latest ? "signed" : tx.status });
@@ -697,6 +705,8 @@ export function createSubmitter(params: {
     },
     async tick() {
       const latest = await client.getTransactionCount({ address, blockTag: "latest" });
+      if (latest < lastLatest) await events.onNonceDecreased?.();
+      lastLatest = latest;
       await exclusive(async () => {
         await settleMined(latest);
         const now = Date.now();
