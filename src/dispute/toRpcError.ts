@@ -9,12 +9,15 @@ import { DisputeRpcError } from "./errors";
 export function toRpcError(error: unknown): unknown {
   let failed: HttpRequestError | TimeoutError | undefined;
   for (let e = error; e instanceof Error && !failed; e = e.cause) {
-    if (e instanceof HttpRequestError || e instanceof TimeoutError) failed = e;
+    // The CLI loads viem with `import()` (its ESM build) and src/ with `require` (its CJS build):
+    // two copies of each class, so the class is recognised by its name as well.
+    if (e instanceof HttpRequestError || e.name === "HttpRequestError") failed = e as HttpRequestError;
+    else if (e instanceof TimeoutError || e.name === "TimeoutError") failed = e as TimeoutError;
   }
   if (!failed) return error;
   let why: string;
-  if (failed instanceof TimeoutError) why = "timed out";
-  else if (failed.status !== undefined) why = `HTTP ${failed.status}`;
+  if (failed.name === "TimeoutError") why = "timed out";
+  else if ((failed as HttpRequestError).status !== undefined) why = `HTTP ${(failed as HttpRequestError).status}`;
   else {
     // The root cause of a fetch failure: `connect ECONNREFUSED ...`, `getaddrinfo ENOTFOUND ...`.
     let root: Error = failed;

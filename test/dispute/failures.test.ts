@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { openReplayer, type Replayer } from "../../src/dispute/openReplayer";
 import { createWatchtower } from "../../src/dispute/watchtower";
 import { runCli } from "../harness/cli";
 import { getFreePort } from "../harness/hardhatNode";
+import { ROOT } from "../oracle/buildCli";
 import { createTestWorkspace } from "../oracle/providerFixture";
 
 const ORACLE = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -39,6 +41,13 @@ describe("dispute commands while the RPC endpoint is down", () => {
     expect(watched.code).toBe(3);
     const usage = await runCli("-w", ws.workspaceDir, "dispute", "check", "1");
     expect(usage.code).toBe(3); // a usage error, not 1 (MISMATCH)
+  });
+
+  test("odf (built, npm run build): the same line, though the CLI loads a second copy of viem", () => {
+    const args = ["-w", ws.workspaceDir, "dispute", "check", "1", "--oracle", ORACLE, "--rpc", rpc];
+    const res = spawnSync(process.execPath, [path.join(ROOT, "bin", "odf"), ...args], { encoding: "utf8" });
+    expect(res.stderr).toBe(refused());
+    expect(res.status).toBe(3);
   });
 
   test("dispute watch: warns on stderr when a poll fails, once per 30 s however often it polls", async () => {
