@@ -1,5 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startChain, type TestChain } from "../contracts/fixture";
 import { runCli } from "../harness/cli";
 import { getFreePort } from "../harness/hardhatNode";
+import { ensureBuilt, ROOT } from "./buildCli";
 import {
   answerLogs,
   createTestWorkspace,
@@ -17,33 +18,6 @@ import {
   waitFor,
   waitForAnswers,
 } from "./providerFixture";
-
-const ROOT = path.resolve(__dirname, "..", "..");
-const CLI_MAIN = path.join(ROOT, "dist", "src", "cli", "main.js");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the CLI when `dist/` is missing or older than the provider sources (CI builds it in `npm ci`). */
-function ensureBuilt(): void {
-  const sources = Math.max(newestMtime(path.join(ROOT, "src", "oracle")), newestMtime(path.join(ROOT, "src", "cli")));
-  if (existsSync(CLI_MAIN) && statSync(CLI_MAIN).mtimeMs >= sources) return;
-  try {
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: ROOT,
-      stdio: "ignore",
-    });
-  } catch {
-    // tsc emits even when another part has type errors; the check below decides.
-  }
-  if (!existsSync(CLI_MAIN)) throw new Error("the CLI could not be built (npm run build)");
-}
 
 describe("oracle provider process: kill -9 in the middle of a burst, then restart", () => {
   let chain: TestChain;
