@@ -5,7 +5,7 @@ import { tryConvertSql } from "./convertSql";
 import { hasUtf8Bom } from "./hasUtf8Bom";
 import { type IngestColumn, OP_TEXT_COLUMN } from "./mergeInput";
 import { readCsvFirstLine } from "./readCsvFirstLine";
-import { lineProblem, readError } from "./readError";
+import { isLineTooLong, lineProblem, readError } from "./readError";
 import { encodingOption, MAX_LINE_BYTES, type ReadStepSqlOptions, readStepLineSql, readStepSql } from "./readStepSql";
 import { quoteIdent, quoteLiteral } from "./sqlText";
 
@@ -126,8 +126,9 @@ export async function loadNewRecords(
       if (options.csvFirstLine === undefined) continue;
     }
     if (params.read.kind === "NdJson") options.utf8Bom = await hasUtf8Bom(file.path);
-    const read = readStepSql(params.read, file.path, options);
-    try {
+    // Built before the read: its own refusals (a CSV header with a repeated name) name the file already.
+    let read = readStepSql(params.read, file.path, options);
+    const load = async () => {
       const columns = await describe(connection, `SELECT * FROM (${read}) LIMIT 0`);
       const hasEventTime = columns.some((c) => c.name === "event_time");
       const select = hasEventTime
@@ -144,6 +145,18 @@ export async function loadNewRecords(
       await connection.run(
         first ? `CREATE OR REPLACE TEMP TABLE ${raw} AS ${select}` : `INSERT INTO ${raw} BY NAME ${select}`,
       );
+    };
+    try {
+      try {
+        await load();
+      } catch (error) {
+        // Read at DuckDB's default line limit first (it scans faster); only a file with a longer
+        // line is read again, at ours. A failed statement has changed nothing.
+        if (params.read.kind !== "Csv" || !isLineTooLong(error)) throw error;
+        options.maxLineBytes = MAX_LINE_BYTES;
+        read = readStepSql(params.read, file.path, options);
+        await load();
+      }
       first = false;
     } catch (error) {
       throw await locatedReadError(connection, error, params.read, file.path, options);

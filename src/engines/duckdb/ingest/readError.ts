@@ -5,6 +5,13 @@ import type { LineProblem } from "./readStepSql";
 
 const PREFIX = /^(?:Invalid Input|Conversion|IO|Binder|Parser|Catalog|Invalid) Error: /;
 
+const TOO_LONG = /Maximum line size of (\d+) bytes exceeded/;
+
+/** Whether a DuckDB reader error says a CSV line was longer than the reader's `max_line_size`. */
+export function isLineTooLong(error: unknown): boolean {
+  return TOO_LONG.test(error instanceof Error ? error.message : String(error));
+}
+
 /**
  * Turns a DuckDB reader error into a one-line `ReadInputError` naming the file (and the line and
  * column when DuckDB says, or `line` when the caller found it): ragged CSV rows, values that do not
@@ -42,7 +49,7 @@ export function readError(error: unknown, file: string, format: string, line?: n
       { line: lineNo, cause: error },
     );
   }
-  const tooLong = /Maximum line size of (\d+) bytes exceeded/.exec(message);
+  const tooLong = TOO_LONG.exec(message);
   if (tooLong) {
     return new ReadInputError(`${where}: longer than the maximum line size (${tooLong[1]} bytes)`, {
       line: lineNo,

@@ -29,7 +29,7 @@ describe("readStepSql", () => {
       "/d/it's.csv",
     );
     expect(sql).toBe(
-      "SELECT * FROM read_csv('/d/it''s.csv', delim = ';', quote = '\"', escape = '\"', header = true, nullstr = 'NA', strict_mode = true, null_padding = false, ignore_errors = false, max_line_size = 16777216, auto_detect = false, columns = {'a': 'DATE', 'b': 'VARCHAR'})",
+      "SELECT * FROM read_csv('/d/it''s.csv', delim = ';', quote = '\"', escape = '\"', header = true, nullstr = 'NA', strict_mode = true, null_padding = false, ignore_errors = false, auto_detect = false, columns = {'a': 'DATE', 'b': 'VARCHAR'})",
     );
   });
 
