@@ -59,7 +59,8 @@ describe("odf tail", () => {
     const table = await odf("tail", "nested", "-n", "0");
     expect(table).toEqual({
       code: 0,
-      stdout: "offset  op  system_time  event_time  id  s  l  f  txt\n------  --  -----------  ----------  --  -  -  -  ---\n",
+      stdout:
+        "offset  op  system_time  event_time  id  s  l  f  txt\n------  --  -----------  ----------  --  -  -  -  ---\n",
       stderr: "",
     });
     expect(await odf("tail", "nested", "-n", "0", "--format", "json")).toEqual({ code: 0, stdout: "[]\n", stderr: "" });
