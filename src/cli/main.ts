@@ -1,18 +1,9 @@
 import { CommanderError } from "commander";
-import { BaseError, formatErrorLine } from "../errors/base";
 import { commands } from "./commands";
+import { errorLines } from "./errorLines";
 import { createProcessOutput, type Output } from "./output";
 import { type CliContext, createRootCommand } from "./program";
 import { resolveWorkspaceDir } from "./workspaceDir";
-
-/** The hint lines of an error and of the errors it wraps (`cause`), each once. */
-function hintsOf(error: unknown): string[] {
-  const hints = new Set<string>();
-  for (let e = error; e instanceof Error; e = e.cause) {
-    if (e instanceof BaseError) for (const hint of e.hints) hints.add(hint);
-  }
-  return [...hints];
-}
 
 /** Runs the `odf` CLI with the given argv; resolves to the process exit code. */
 export async function main(argv: readonly string[], out: Output = createProcessOutput()): Promise<number> {
@@ -28,8 +19,7 @@ export async function main(argv: readonly string[], out: Output = createProcessO
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    out.error(`odf: ${formatErrorLine(error)}`);
-    for (const hint of hintsOf(error)) out.error(`hint: ${hint}`);
+    for (const line of errorLines(error)) out.error(line);
     if (process.env.ODF_DEBUG) out.error(String((error as Error).stack));
     return 1;
   }

@@ -1,4 +1,5 @@
 import type { CommanderError } from "commander";
+import { errorLines } from "../errorLines";
 import type { CliContext, RegisterCommand } from "../program";
 import { waitForShutdown } from "../waitForShutdown";
 
@@ -18,14 +19,8 @@ const fields = (obj: object) =>
 
 /** Prints a failed command as `odf: <one line>` (an RPC failure names the URL and the cause) and its hints. */
 async function fail(ctx: CliContext, error: unknown): Promise<void> {
-  const { BaseError, formatErrorLine } = await import("../../errors/base.js");
   const { toRpcError } = await import("../../dispute/toRpcError.js");
-  const wrapped = toRpcError(error);
-  ctx.out.error(`odf: ${formatErrorLine(wrapped)}`);
-  const hints = new Set<string>();
-  for (let e = wrapped; e instanceof Error; e = e.cause)
-    if (e instanceof BaseError) for (const h of e.hints) hints.add(h);
-  for (const hint of hints) ctx.out.error(`hint: ${hint}`);
+  for (const line of errorLines(toRpcError(error))) ctx.out.error(line);
   process.exitCode = FAILED;
 }
 

@@ -95,4 +95,24 @@ describe("odf serve (startNode), verify-proof, replay", () => {
     expect(mismatch.stdout).toContain('  replayed: {"station":"st2","value":0.6666666666666666}\n');
     expect(mismatch.stderr).toBe("odf: replay differs from the recorded output at row 2\n");
   });
+
+  test("odf replay: exits 2 (CANNOT-REPLAY) for a block not in the workspace, 3 when the check cannot run", async () => {
+    const body = parseJson(responseText) as { input: { datasets: { blockHash: string }[] } };
+    const real = body.input.datasets[0]!.blockHash;
+    const elsewhere = path.join(dir, "elsewhere.json");
+    // A block hash the local copy does not have (the answer was made from another version).
+    await writeFile(elsewhere, responseText.replaceAll(real, `f1620${"ab".repeat(32)}`));
+    const missing = await run("replay", elsewhere);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.split("\n")[0]).toMatch(/^odf: CANNOT-REPLAY .*f1620(ab){32}/);
+
+    const unreadable = await run("replay", path.join(dir, "nope.json"));
+    expect([unreadable.code, unreadable.stderr]).toEqual([
+      3,
+      `odf: Cannot read ${path.join(dir, "nope.json")}: no such file\n`,
+    ]);
+    const notJson = path.join(dir, "not.json");
+    await writeFile(notJson, "{");
+    expect((await run("replay", notJson)).code).toBe(3);
+  });
 });
