@@ -147,6 +147,54 @@ describe("read step: typed values", () => {
     `);
   });
 
+  test("Parquet with a declared schema: a value the declared type does not hold exactly is refused, lossless casts pass", async () => {
+    const schema = `schema: { fields: [ { name: i, type: { kind: Int32 } }, { name: d, type: { kind: Decimal, precision: 10, scale: 2 } }, { name: f, type: { kind: Float32 } }, { name: n, type: { kind: Int64 } } ] }`;
+    await add("pq", { pq: `{ kind: Parquet, ${schema} }` });
+    /** A Parquet file with one row of `columns` (SQL expressions with their types). */
+    const parquet = async (name: string, columns: string): Promise<string> => {
+      const file = path.join(dir, name);
+      const db = await openDuckDb();
+      try {
+        await db.connection.run(`COPY (SELECT ${columns}) TO '${file}' (FORMAT parquet)`);
+      } finally {
+        db.close();
+      }
+      return file;
+    };
+    const row = { i: "7::DOUBLE AS i", d: "1.200::DECIMAL(10, 3) AS d", f: "1.5::DOUBLE AS f", n: "5::INTEGER AS n" };
+    const file = (name: string, change: Partial<typeof row>) =>
+      parquet(name, Object.values({ ...row, ...change }).join(", "));
+    await push("pq", await file("ok.parquet", {}));
+    await push("pq", await file("text.parquet", { i: "'-3' AS i", d: "'2.5' AS d", n: "2::TINYINT AS n" }));
+    expect((await data("pq")).rows).toEqual([
+      ["7", "1.20", "1.5", "5"],
+      ["-3", "2.50", "1.5", "2"],
+    ]);
+    const cases: [string, Partial<typeof row>][] = [
+      ["frac.parquet", { i: "1.7::DOUBLE AS i" }],
+      ["dec.parquet", { d: "1.234::DECIMAL(10, 3) AS d" }],
+      ["big.parquet", { i: "3000000000::BIGINT AS i" }],
+      ["over.parquet", { f: "1e300::DOUBLE AS f" }],
+      ["text17.parquet", { i: "'1.7' AS i" }],
+      ["huge.parquet", { n: "10000000000000000000::UBIGINT AS n" }],
+    ];
+    const messages: string[] = [];
+    for (const [name, change] of cases) {
+      const bad = await file(name, change);
+      messages.push((await refused("pq", () => push("pq", bad))).message);
+    }
+    expect(messages).toMatchInlineSnapshot(`
+      [
+        "frac.parquet: column i: cannot read "1.7" as INTEGER",
+        "dec.parquet: column d: cannot read "1.234" as DECIMAL(10, 2)",
+        "big.parquet: column i: cannot read "3000000000" as INTEGER",
+        "over.parquet: column f: cannot read "1e+300" as FLOAT",
+        "text17.parquet: column i: cannot read "1.7" as INTEGER",
+        "huge.parquet: column n: cannot read "10000000000000000000" as BIGINT",
+      ]
+    `);
+  });
+
   test("a column that is null throughout an NdJson input takes the dataset's type", async () => {
     await add("nulls", {
       csv: `{ kind: Csv, header: true, schema: { fields: [ { name: event_time, type: ${TS_UTC} }, { name: station, type: { kind: String } }, { name: temp_c, type: { kind: Float64 } } ] } }`,

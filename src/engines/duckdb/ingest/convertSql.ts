@@ -45,17 +45,73 @@ export function tryConvertSql(text: string, type: string, timestampFormat?: stri
   return cast;
 }
 
+/** SQL stopping the query with an error that `conversionFailure` reads back, for the text `text`. */
+function refuseSql(text: string, column: string, type: string, format?: string | undefined): string {
+  const payload = `json_object('column', ${quoteLiteral(column)}, 'value', ${text}, 'type', ${quoteLiteral(type)}${
+    format !== undefined ? `, 'format', ${quoteLiteral(format)}` : ""
+  })`;
+  return `error(${quoteLiteral(MARKER)} || ${payload})`;
+}
+
 /**
  * Like `tryConvertSql`, but a non-NULL text that does not convert stops the query with an error
  * that `conversionFailure` reads back (the column, the text, the type).
  */
 export function convertSql(text: string, column: string, type: string, timestampFormat?: string | undefined): string {
-  const format = timestampFormat !== undefined && TIMESTAMPTZ.test(type.toUpperCase());
-  const payload = `json_object('column', ${quoteLiteral(column)}, 'value', ${text}, 'type', ${quoteLiteral(type)}${
-    format ? `, 'format', ${quoteLiteral(timestampFormat)}` : ""
-  })`;
+  const format = TIMESTAMPTZ.test(type.toUpperCase()) ? timestampFormat : undefined;
   const converted = tryConvertSql(text, type, timestampFormat);
-  return `CASE WHEN ${text} IS NULL THEN NULL ELSE coalesce(${converted}, error(${quoteLiteral(MARKER)} || ${payload})) END`;
+  return `CASE WHEN ${text} IS NULL THEN NULL ELSE coalesce(${converted}, ${refuseSql(text, column, type, format)}) END`;
+}
+
+const SIGNED = ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"];
+const UNSIGNED = ["UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"];
+
+/** A DuckDB type name in one spelling (`DECIMAL(10, 2)` and `DECIMAL(10,2)`, `TIMESTAMPTZ`). */
+function normalType(type: string): string {
+  return type
+    .toUpperCase()
+    .replace(/\s+/g, "")
+    .replace(/^TIMESTAMPWITHTIMEZONE$/, "TIMESTAMPTZ");
+}
+
+/**
+ * Whether every value of type `from` is a value of `to` (the same type, an integer widening,
+ * FLOAT to DOUBLE, a decimal with no fewer digits on either side of the point, anything to text):
+ * such a cast needs no check.
+ */
+export function isLosslessCast(from: string, to: string): boolean {
+  const f = normalType(from);
+  const t = normalType(to);
+  if (f === t || t === "VARCHAR") return true;
+  if (SIGNED.includes(f)) return SIGNED.indexOf(t) >= SIGNED.indexOf(f);
+  if (UNSIGNED.includes(f))
+    return UNSIGNED.indexOf(t) >= UNSIGNED.indexOf(f) || SIGNED.indexOf(t) > UNSIGNED.indexOf(f);
+  if (f === "FLOAT") return t === "DOUBLE";
+  if (f === "TIMESTAMP") return t === "TIMESTAMPTZ"; // The connection's time zone is UTC.
+  const a = DECIMAL.exec(f);
+  const b = DECIMAL.exec(t);
+  return (
+    a !== null &&
+    b !== null &&
+    Number(b[2]) >= Number(a[2]) &&
+    Number(b[1]) - Number(b[2]) >= Number(a[1]) - Number(a[2])
+  );
+}
+
+/**
+ * SQL casting `value` of type `from` (not text: see `convertSql`) to `type`, stopping the query as
+ * `convertSql` does on a value the type does not hold exactly: one that does not come back from a
+ * cast back to `from` (DOUBLE 1.7 into INTEGER, DECIMAL 1.234 into DECIMAL(10, 2), a fraction of
+ * a microsecond), or for floats, as for text, a finite value that overflows. DuckDB's own CAST
+ * rounds all of these.
+ */
+export function castExactSql(value: string, column: string, from: string, type: string): string {
+  const cast = `TRY_CAST(${value} AS ${type})`;
+  const exact = FLOATS.test(type.toUpperCase())
+    ? `NOT isinf(${cast}) OR isinf(TRY_CAST(${value} AS DOUBLE))`
+    : `TRY_CAST(${cast} AS ${from}) = ${value}`;
+  const refuse = refuseSql(`CAST(${value} AS VARCHAR)`, column, type);
+  return `CASE WHEN ${value} IS NULL THEN NULL WHEN ${exact} THEN ${cast} ELSE ${refuse} END`;
 }
 
 /** A value `convertSql` refused: its column, its text, the type and timestamp format it was read as. */

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { MergeError, PreprocessError, ReadInputError } from "../../../ingest/errors";
 import type { ReadStep, Transform } from "../../../odf/metadata/types";
 import { tryConvertSql } from "./convertSql";
+import { declaredColumns } from "./duckDbType";
 import { hasUtf8Bom } from "./hasUtf8Bom";
 import { type IngestColumn, OP_TEXT_COLUMN } from "./mergeInput";
 import { readCsvFirstLine } from "./readCsvFirstLine";
@@ -126,6 +127,15 @@ export async function loadNewRecords(
       if (options.csvFirstLine === undefined) continue;
     }
     if (params.read.kind === "NdJson") options.utf8Bom = await hasUtf8Bom(file.path);
+    if (params.read.kind === "Parquet" && declaredColumns(params.read)) {
+      // The file's types tell which declared casts need a check that no value changes (see `castSql`).
+      const described = await describe(connection, `SELECT * FROM read_parquet(${quoteLiteral(file.path)})`).catch(
+        (error: unknown) => {
+          throw readError(error, file.path, params.read.kind);
+        },
+      );
+      options.parquetTypes = new Map(described.map((c) => [c.name.toLowerCase(), c.type]));
+    }
     // Built before the read: its own refusals (a CSV header with a repeated name) name the file already.
     let read = readStepSql(params.read, file.path, options);
     const load = async () => {

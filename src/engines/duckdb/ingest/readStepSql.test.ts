@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import type { ReadStep } from "../../../odf/metadata/types";
 import { ddlColumns } from "./duckDbType";
 import { readStepSql, strptimeFormat } from "./readStepSql";
 
@@ -31,6 +32,21 @@ describe("readStepSql", () => {
     expect(sql).toBe(
       "SELECT * FROM read_csv('/d/it''s.csv', delim = ';', quote = '\"', escape = '\"', header = true, nullstr = 'NA', strict_mode = true, null_padding = false, ignore_errors = false, auto_detect = false, columns = {'a': 'DATE', 'b': 'VARCHAR'})",
     );
+  });
+
+  test("Parquet: lossless casts to the declared types stay plain casts; others are checked", () => {
+    const read: ReadStep = { kind: "Parquet", ddlSchema: ["a BIGINT", "b DOUBLE", "c STRING", "d DECIMAL(12, 3)"] };
+    const matching = new Map([
+      ["a", "INTEGER"],
+      ["b", "FLOAT"],
+      ["c", "VARCHAR"],
+      ["d", "DECIMAL(10,2)"],
+    ]);
+    expect(readStepSql(read, "/d/x.parquet", { parquetTypes: matching })).toBe(
+      `SELECT CAST("a" AS BIGINT) AS "a", CAST("b" AS DOUBLE) AS "b", CAST("c" AS VARCHAR) AS "c", CAST("d" AS DECIMAL(12, 3)) AS "d" FROM (SELECT * FROM read_parquet('/d/x.parquet'))`,
+    );
+    const narrowing = new Map([...matching, ["a", "DOUBLE"]]);
+    expect(readStepSql(read, "/d/x.parquet", { parquetTypes: narrowing })).toMatch(/^SELECT CASE WHEN "a" IS NULL/);
   });
 
   test("unsupported read steps and encodings are named", () => {

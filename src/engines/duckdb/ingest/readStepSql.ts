@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ReadInputError, UnsupportedStepError } from "../../../ingest/errors";
 import type { ReadStep, ReadStepCsv, ReadStepJson, ReadStepNdJson } from "../../../odf/metadata/types";
-import { convertSql, isConverted } from "./convertSql";
+import { castExactSql, convertSql, isConverted, isLosslessCast } from "./convertSql";
 import { type DeclaredColumn, declaredColumns } from "./duckDbType";
 import { columnsLiteral, quoteIdent, quoteLiteral } from "./sqlText";
 
@@ -183,17 +183,31 @@ function jsonPlan(
   return { from, select, headerLines: 0, hasLines: read.kind === "NdJson" };
 }
 
-/** A subquery's columns cast to the declared types (text ones through `convertSql`, as the readers do). */
-function castPlan(inner: string, declared: DeclaredColumn[] | undefined, convert: boolean): ReadPlan {
+/**
+ * SQL casting column `q` of a subquery to a declared column. With the column's type in the file
+ * (`from`, Parquet), the cast is exact: text goes through `convertSql` as the readers do, a cast
+ * that may lose information through `castExactSql`, a lossless one stays a plain cast. Without
+ * it (Json `subPath`), values are converted from their text where `convertSql` converts.
+ */
+function castSql(q: string, c: DeclaredColumn, from: string | undefined, parquet: boolean): string {
+  if (!parquet)
+    return isConverted(c.type) ? convertSql(`CAST(${q} AS VARCHAR)`, c.name, c.type) : `CAST(${q} AS ${c.type})`;
+  if (from === undefined || isLosslessCast(from, c.type)) return `CAST(${q} AS ${c.type})`;
+  if (from === "VARCHAR" && isConverted(c.type)) return convertSql(q, c.name, c.type);
+  return castExactSql(q, c.name, from, c.type);
+}
+
+/** A subquery's columns cast to the declared types (see `castSql`). */
+function castPlan(
+  inner: string,
+  declared: DeclaredColumn[] | undefined,
+  fileTypes: ReadonlyMap<string, string> | undefined,
+): ReadPlan {
   const select = declared
     ? declared
         .map((c) => {
           const q = quoteIdent(c.name);
-          const cast =
-            convert && isConverted(c.type)
-              ? convertSql(`CAST(${q} AS VARCHAR)`, c.name, c.type)
-              : `CAST(${q} AS ${c.type})`;
-          return `${cast} AS ${q}`;
+          return `${castSql(q, c, fileTypes?.get(c.name.toLowerCase()), fileTypes !== undefined)} AS ${q}`;
         })
         .join(", ")
     : "*";
@@ -208,6 +222,8 @@ export type ReadStepSqlOptions = {
   utf8Bom?: boolean | undefined;
   /** CSV: the longest line read, in bytes (default: DuckDB's, 2,000,000). */
   maxLineBytes?: number | undefined;
+  /** Parquet with a declared schema: the file's column types, by lower-case name (see `castSql`). */
+  parquetTypes?: ReadonlyMap<string, string> | undefined;
 };
 
 function readPlan(read: ReadStep, file: string, options: ReadStepSqlOptions): ReadPlan {
@@ -221,10 +237,10 @@ function readPlan(read: ReadStep, file: string, options: ReadStepSqlOptions): Re
       if (!read.subPath) return jsonPlan(read, file, declared, false);
       const sub = read.subPath.split(".").map(quoteIdent).join(".");
       const root = `SELECT unnest(t.root.${sub}, recursive := true) FROM read_json(${quoteLiteral(file)}, format = 'auto', records = false, maximum_object_size = 1073741824) AS t(root)`;
-      return castPlan(root, declared, true);
+      return castPlan(root, declared, undefined);
     }
     case "Parquet":
-      return castPlan(`SELECT * FROM read_parquet(${quoteLiteral(file)})`, declared, false);
+      return castPlan(`SELECT * FROM read_parquet(${quoteLiteral(file)})`, declared, options.parquetTypes ?? new Map());
     default:
       throw new UnsupportedStepError(`Read step ${read.kind}`);
   }
