@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDuckDb } from "../../src/engines/duckdb/openDuckDb";
-import { ReadInputError } from "../../src/ingest/errors";
+import { EmptyInputError, ReadInputError } from "../../src/ingest/errors";
 import { ingestPush } from "../../src/ingest/ingestPush";
 import { pullDataset } from "../../src/ingest/pullers";
 import { tailDataset } from "../../src/ingest/tailDataset";
@@ -286,6 +286,52 @@ describe("read step: file shapes", () => {
     `);
     await push("nd", await write("bom.ndjson", '\uFEFF{"id":1}\n{"id":2}\n'), "nd");
     expect((await data("nd")).rows).toEqual([["1"], ["2"]]);
+  });
+
+  test("Json arrays (and those at a subPath) must hold objects; an empty array is no records", async () => {
+    await add("js", {
+      json: "{ kind: Json }",
+      sub: "{ kind: Json, subPath: data.items }",
+      typed: '{ kind: Json, ddlSchema: ["id BIGINT"] }',
+      subtyped: '{ kind: Json, subPath: data.items, ddlSchema: ["id BIGINT"] }',
+    });
+    const messages: string[] = [];
+    for (const [name, body, source] of [
+      ["nums.json", "[1, 2]", "json"],
+      ["mixed.json", '[{"id": 1}, 2]', "json"],
+      ["typed.json", '[{"id": 1}, [2]]', "typed"],
+      ["blank.json", "[{}, {}]", "json"],
+      ["subnums.json", '{"data": {"items": [1, 2]}}', "sub"],
+      ["submixed.json", '{"data": {"items": [{"id": 1}, "x"]}}', "sub"],
+      ["subtyped.json", '{"data": {"items": [1, 2]}}', "subtyped"],
+      ["subblank.json", '{"data": {"items": [{}]}}', "sub"],
+    ] as const) {
+      const file = await write(name, body);
+      messages.push((await refused("js", () => push("js", file, source))).message);
+    }
+    expect(messages).toMatchInlineSnapshot(`
+      [
+        "nums.json is not valid Json (each element of the array must be a JSON object)",
+        "mixed.json is not valid Json (each element of the array must be a JSON object)",
+        "typed.json is not valid Json (each element of the array must be a JSON object)",
+        "blank.json is not valid Json (no element of the array is an object with fields)",
+        "subnums.json is not valid Json (each element of the array at data.items must be a JSON object)",
+        "submixed.json is not valid Json (each element of the array at data.items must be a JSON object)",
+        "subtyped.json is not valid Json (each element of the array at data.items must be a JSON object)",
+        "subblank.json is not valid Json (no element of the array at data.items is an object with fields)",
+      ]
+    `);
+    for (const [name, body, source] of [
+      ["empty.json", "[]", "json"],
+      ["subempty.json", '{"data": {"items": []}}', "sub"],
+      ["typedempty.json", "[]", "typed"],
+    ] as const) {
+      const file = await write(name, body);
+      await expect(push("js", file, source)).rejects.toBeInstanceOf(EmptyInputError);
+    }
+    await push("js", await write("ok.json", '[{"id": 1}, {"id": 2}]'), "json");
+    await push("js", await write("subok.json", '{"data": {"items": [{"id": 3}]}}'), "sub");
+    expect(await data("js")).toEqual({ columns: ["id"], rows: [["1"], ["2"], ["3"]] });
   });
 
   test("Csv columns are written in the dataset's order, new columns after them", async () => {

@@ -6,8 +6,15 @@ import { declaredColumns } from "./duckDbType";
 import { hasUtf8Bom } from "./hasUtf8Bom";
 import { type IngestColumn, OP_TEXT_COLUMN } from "./mergeInput";
 import { readCsvFirstLine } from "./readCsvFirstLine";
-import { isLineTooLong, lineProblem, readError } from "./readError";
-import { encodingOption, MAX_LINE_BYTES, type ReadStepSqlOptions, readStepLineSql, readStepSql } from "./readStepSql";
+import { isLineTooLong, jsonElementsError, lineProblem, readError } from "./readError";
+import {
+  encodingOption,
+  jsonElementsSql,
+  MAX_LINE_BYTES,
+  type ReadStepSqlOptions,
+  readStepLineSql,
+  readStepSql,
+} from "./readStepSql";
 import { quoteIdent, quoteLiteral } from "./sqlText";
 
 /** One input file and the event time its source gives it (used when the data has no `event_time`). */
@@ -97,6 +104,30 @@ async function locatedReadError(
   return readError(error, file, read.kind, line);
 }
 
+/**
+ * Why a Json read failed, if it is because the array (at `subPath`) holds no records: it is empty,
+ * some element is no object, or no element has a field (DuckDB reports these alike, or not at
+ * all). Reads the file again; `undefined` for other formats and failures.
+ */
+async function jsonElements(
+  connection: DuckDBConnection,
+  read: ReadStep,
+  file: string,
+): Promise<"empty" | "notObjects" | "noFields" | undefined> {
+  const sql = jsonElementsSql(read, file);
+  if (!sql) return undefined;
+  try {
+    const row = (await connection.runAndReadAll(sql)).getRows()[0];
+    if (row === undefined) return undefined; // No array at `subPath`.
+    const [elements, others, withFields] = row.map(Number);
+    if (elements === 0) return "empty";
+    if (others !== 0) return "notObjects";
+    return withFields === 0 ? "noFields" : undefined;
+  } catch {
+    return undefined; // Not valid JSON either: the read's own error says so.
+  }
+}
+
 async function describe(connection: DuckDBConnection, relation: string): Promise<IngestColumn[]> {
   const reader = await connection.runAndReadAll(`DESCRIBE ${relation}`);
   return reader.getRows().map((r) => ({ name: String(r[0]), type: String(r[1]) }));
@@ -169,6 +200,15 @@ export async function loadNewRecords(
       }
       first = false;
     } catch (error) {
+      const problem = await jsonElements(connection, params.read, file.path);
+      if (problem === "empty") continue; // `[]`: no records
+      if (problem)
+        throw jsonElementsError(
+          file.path,
+          params.read.kind === "Json" ? params.read.subPath : undefined,
+          problem,
+          error,
+        );
       throw await locatedReadError(connection, error, params.read, file.path, options);
     }
   }

@@ -95,3 +95,18 @@ export function lineProblem(error: unknown): LineProblem | undefined {
   const message = error instanceof Error ? error.message : String(error);
   return /expected records, but got non-record JSON/.test(message) ? { notObject: true } : undefined;
 }
+
+/** The `ReadInputError` for a Json array (at `subPath`, if given) that is not an array of records. */
+export function jsonElementsError(
+  file: string,
+  subPath: string | undefined,
+  problem: "notObjects" | "noFields",
+  cause: unknown,
+): ReadInputError {
+  const array = subPath === undefined ? "the array" : `the array at ${subPath}`;
+  const detail =
+    problem === "notObjects"
+      ? `each element of ${array} must be a JSON object`
+      : `no element of ${array} is an object with fields`;
+  return new ReadInputError(`${path.basename(file)} is not valid Json (${detail})`, { cause });
+}

@@ -78,6 +78,30 @@ export function strptimeFormat(format: string | undefined): string | undefined {
  */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
+/** Largest Json value (an array element, or a whole document with `subPath`) read, in bytes. */
+const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Json: a query giving the array's (at `subPath`, if given) number of elements, of those that are
+ * not objects and of objects with a field; no row when there is no array. DuckDB refuses `[]` and
+ * `[{}]` as records as it refuses `[1, 2]`: run it after a failed read to tell why (it reads the file again).
+ */
+export function jsonElementsSql(read: ReadStep, file: string): string | undefined {
+  if (read.kind !== "Json") return undefined;
+  const size = `maximum_object_size = ${MAX_OBJECT_BYTES}`;
+  if (!read.subPath) {
+    const elements = `read_json_objects(${quoteLiteral(file)}, format = 'array', ${size})`;
+    return `SELECT count(*), count(*) FILTER (json_type(json) <> 'OBJECT'), count(*) FILTER (len(json_keys(json)) > 0) FROM ${elements}`;
+  }
+  const at = `$${read.subPath
+    .split(".")
+    .map((k) => `.${JSON.stringify(k)}`)
+    .join("")}`;
+  const document = `read_json_objects(${quoteLiteral(file)}, format = 'unstructured', ${size})`;
+  const count = (test: string) => `len(list_filter(json_extract(j, '$[*]'), e -> ${test}))`;
+  return `SELECT json_array_length(j), ${count("json_type(e) <> 'OBJECT'")}, ${count("len(json_keys(e)) > 0")} FROM (SELECT json_extract(json, ${quoteLiteral(at)}) AS j FROM ${document}) WHERE json_type(j) = 'ARRAY'`;
+}
+
 /** Rows of a reader (`from`, a table function or subquery) and the SELECT list that types them. */
 type ReadPlan = { from: string; select: string; headerLines: number; hasLines: boolean };
 
@@ -168,7 +192,7 @@ function jsonPlan(
   const options =
     read.kind === "NdJson"
       ? [`format = ${utf8Bom ? "'auto'" : "'newline_delimited'"}`, "records = true"]
-      : ["format = 'array'", "maximum_object_size = 1073741824"];
+      : ["format = 'array'", "records = true", `maximum_object_size = ${MAX_OBJECT_BYTES}`];
   const dateFormat = strptimeFormat(read.dateFormat);
   if (dateFormat) options.push(`dateformat = ${quoteLiteral(dateFormat)}`);
   const timestampFormat = strptimeFormat(read.timestampFormat);
@@ -236,7 +260,10 @@ function readPlan(read: ReadStep, file: string, options: ReadStepSqlOptions): Re
     case "Json": {
       if (!read.subPath) return jsonPlan(read, file, declared, false);
       const sub = read.subPath.split(".").map(quoteIdent).join(".");
-      const root = `SELECT unnest(t.root.${sub}, recursive := true) FROM read_json(${quoteLiteral(file)}, format = 'auto', records = false, maximum_object_size = 1073741824) AS t(root)`;
+      // Unnested, an array of non-objects would become one column of values (`[1, 2]`) or maps
+      // (`[{}]`): stop, and let `jsonElementsSql` say why.
+      const objects = `CASE WHEN typeof(v) LIKE 'STRUCT(%)[]' THEN v WHEN coalesce(json_array_length(to_json(v)), 0) = 0 THEN v ELSE error('not records') END`;
+      const root = `SELECT unnest(${objects}, recursive := true) FROM (SELECT t.root.${sub} AS v FROM read_json(${quoteLiteral(file)}, format = 'auto', records = false, maximum_object_size = ${MAX_OBJECT_BYTES}) AS t(root))`;
       return castPlan(root, declared, undefined);
     }
     case "Parquet":
