@@ -12,6 +12,7 @@ const ALLOWED = new Set([
   "../workspaceOpen",
   "../workspaceDir",
   "../waitForShutdown",
+  "../errorLines",
   "../../errors/base",
   // Error modules import only errors/base.
   "../../chain-source/errors",
