@@ -31,7 +31,12 @@ export function tryConvertSql(text: string, type: string, timestampFormat?: stri
       : `CAST(try_strptime(${text}, ${quoteLiteral(timestampFormat)}) AS TIMESTAMPTZ)`;
   }
   const cast = `TRY_CAST(${text} AS ${type})`;
-  if (INTEGERS.test(t)) return `CASE WHEN regexp_full_match(${text}, '\\s*[+-]?[0-9]+(\\.0*)?\\s*') THEN ${cast} END`;
+  if (INTEGERS.test(t)) {
+    // Text that is the integer's own spelling needs no pattern match (a quarter of the cost of a
+    // column); any other spelling ("+5", " 7", "1.0", "1.7") is decided by the pattern.
+    const exact = `regexp_full_match(${text}, '\\s*[+-]?[0-9]+(\\.0*)?\\s*')`;
+    return `CASE WHEN ${cast}::VARCHAR = ${text} OR ${exact} THEN ${cast} END`;
+  }
   const decimal = DECIMAL.exec(t);
   if (decimal) {
     // Plain digits within the scale, or an exponent whose value the decimal holds exactly.
