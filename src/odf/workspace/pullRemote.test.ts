@@ -1,10 +1,12 @@
 import { createReadStream } from "node:fs";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openDuckDb } from "../../engines/duckdb/openDuckDb";
+import { appendData } from "./appendData";
 import { PullError, pullRemote } from "./pullRemote";
 import { initWorkspace, type Workspace } from "./workspace";
 
@@ -70,6 +72,49 @@ describe("pullRemote over HTTP", () => {
       const local = await initWorkspace(path.join(dir, "local2"), { fsync: false });
       await expect(pullRemote(local, { url: `${http.url}/weather` })).rejects.toBeInstanceOf(PullError);
       expect(await local.has("weather")).toBe(false);
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
+  test("a dataset already held under another alias is refused, naming that alias; another id names both", async () => {
+    const local = await initWorkspace(path.join(dir, "local4"), { fsync: false });
+    await pullRemote(local, { url: `${http.url}/weather` });
+    const id = (await local.open("weather")).id;
+    const twice = await pullRemote(local, { url: `${http.url}/weather`, alias: "copy" }).catch((e: unknown) => e);
+    expect(twice).toBeInstanceOf(PullError);
+    expect((twice as PullError).message).toBe(
+      `${http.url}/weather is dataset ${id}, which the workspace already holds as weather`,
+    );
+    expect(await local.has("copy")).toBe(false);
+    const other = await origin.create({ alias: "other", kind: "Root" });
+    await expect(pullRemote(local, { url: `${http.url}/other`, alias: "weather" })).rejects.toThrow(
+      `Local weather is dataset ${id}, the remote is ${other.id}`,
+    );
+  });
+
+  test("a first pull that fails on a corrupted data file leaves no dataset behind", async () => {
+    const ds = await origin.create({ alias: "withdata", kind: "Root" });
+    const db = await openDuckDb();
+    try {
+      await appendData(ds, {
+        connection: db.connection,
+        source: "SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00' AS event_time, 1 AS v",
+      });
+    } finally {
+      db.close();
+    }
+    const [data] = (await ds.chain.state()).slices;
+    const file = ds.store.objectPath("data", data?.slice.physicalHash as string);
+    const original = await readFile(file);
+    const tampered = Buffer.from(original);
+    tampered[100] = (tampered[100] ?? 0) ^ 0xff;
+    await writeFile(file, tampered);
+    try {
+      const local = await initWorkspace(path.join(dir, "local5"), { fsync: false });
+      await expect(pullRemote(local, { url: `${http.url}/withdata` })).rejects.toThrow(/hashes to f1620/);
+      expect(await local.has("withdata")).toBe(false);
+      expect(await readdir(local.dir)).not.toContain("withdata");
     } finally {
       await writeFile(file, original);
     }

@@ -1,10 +1,11 @@
+import { rm } from "node:fs/promises";
 import { BaseError } from "../../errors/base";
 import { applyBlock, type ChainState, EMPTY_CHAIN_STATE } from "../chain/chainState";
 import { createMetadataChain, referencedObjects, type StoredBlock } from "../chain/metadataChain";
 import { sha3MultihashString } from "../multihash";
 import type { DatasetStore } from "../storage/datasetStore";
 import { createHttpDatasetStore } from "../storage/httpDatasetStore";
-import { assertAlias, type Workspace } from "./workspace";
+import { assertAlias, type Dataset, type Workspace } from "./workspace";
 
 /** A remote dataset cannot be pulled (diverged history, corrupted object, not a dataset). */
 export class PullError extends BaseError {
@@ -67,12 +68,16 @@ export async function pullRemote(workspace: Workspace, params: PullRemoteParamet
     next = stored.block.prevBlockHash;
   }
   if (existing && localHead !== undefined && next !== localHead) {
+    const seed = fresh[fresh.length - 1]?.block.event;
+    if (seed?.kind === "Seed" && seed.datasetId !== existing.id) {
+      throw new PullError(`Local ${alias} is dataset ${existing.id}, the remote is ${seed.datasetId}`);
+    }
     throw new PullError(
       `Local ${alias} has diverged from ${params.url}: its head ${localHead} is not in the remote chain`,
     );
   }
   const seed = fresh[fresh.length - 1];
-  if (!existing && (!seed || seed.block.event.kind !== "Seed"))
+  if (!existing && seed?.block.event.kind !== "Seed")
     throw new PullError(`${params.url}: the chain does not end in a Seed`);
   if (fresh.length === 0) {
     return { alias, id: existing?.id ?? "", head: remoteHead, newBlocks: 0, newObjects: 0, upToDate: true };
@@ -93,8 +98,32 @@ export async function pullRemote(workspace: Workspace, params: PullRemoteParamet
   const id = state.datasetId as string;
   if (existing && existing.id !== id)
     throw new PullError(`Local ${alias} is dataset ${existing.id}, the remote is ${id}`);
+  if (!existing && (await workspace.has(id))) {
+    // Two aliases of one id would make queries by id read whichever copy comes first.
+    const other = (await workspace.open(id)).alias;
+    throw new PullError(`${params.url} is dataset ${id}, which the workspace already holds as ${other}`, {
+      hints: [`Pull it into that alias: odf pull ${params.url} ${other}`],
+    });
+  }
   const dataset = existing ?? (await workspace.createEmpty({ alias, id, kind: state.datasetKind ?? "Root" }));
+  try {
+    const newObjects = await copyInto(dataset, fresh, source, remoteHead, params.onProgress);
+    return { alias, id, head: remoteHead, newBlocks: fresh.length, newObjects, upToDate: false };
+  } catch (error) {
+    // A first pull that fails leaves no dataset behind (a headless one would break every query).
+    if (!existing) await rm(dataset.dir, { recursive: true, force: true });
+    throw error;
+  }
+}
 
+/** Copies the new blocks' objects (verified), then the blocks, then moves the head; returns the objects copied. */
+async function copyInto(
+  dataset: Dataset,
+  fresh: readonly StoredBlock[],
+  source: DatasetStore,
+  remoteHead: string,
+  onProgress: PullRemoteParameters["onProgress"],
+): Promise<number> {
   // Objects first (verified), then blocks, then the head.
   let newObjects = 0;
   for (let i = fresh.length - 1; i >= 0; i--) {
@@ -114,7 +143,7 @@ export async function pullRemote(workspace: Workspace, params: PullRemoteParamet
         throw new PullError(`${ref.kind}/${ref.hash} of block ${block.sequenceNumber} hashes to ${actual}`);
       await dataset.store.writeObject(ref.kind, ref.hash, bytes);
       newObjects++;
-      params.onProgress?.({ phase: "objects", done: newObjects });
+      onProgress?.({ phase: "objects", done: newObjects });
     }
   }
   for (let i = fresh.length - 1; i >= 0; i--) {
@@ -122,5 +151,5 @@ export async function pullRemote(workspace: Workspace, params: PullRemoteParamet
     await dataset.store.writeObject("blocks", b.hash, b.bytes);
   }
   await dataset.store.writeRef("head", remoteHead);
-  return { alias, id, head: remoteHead, newBlocks: fresh.length, newObjects, upToDate: false };
+  return newObjects;
 }
