@@ -158,7 +158,8 @@ async function executeLocked(
   checkTransformEngine(setTransform, location, {
     hint: `Write a new SetTransform for this engine: odf transform set ${dataset.alias} (keeps the query, pins the running version).`,
   });
-  const inputs = await resolveInputs(workspace, setTransform, location);
+  const recorded = lastRun?.queryInputs.map((q) => q.datasetId);
+  const inputs = await resolveInputs(workspace, setTransform, location, recorded);
   // Under one SetTransform, input i is always the same dataset: a ref (alias) now naming another
   // dataset would silently switch the history being read.
   inputs.forEach((input, i) => {
@@ -167,7 +168,7 @@ async function executeLocked(
       throw new InputReplacedError(location, input.ref, input.dataset.id, consumed);
     }
   });
-  await lineage(workspace, dataset.alias);
+  await lineage(workspace, dataset.alias, recorded);
   const planned: PlannedInput[] = [];
   for (const input of inputs) {
     planned.push(planInput(input, await readInputHistory(input.dataset), state, location));

@@ -19,7 +19,12 @@ export type LineageNode = {
  * `TransformInputNotFoundError` for an input missing from the workspace and `DependencyCycleError`
  * when datasets read each other in a loop.
  */
-export async function lineage(workspace: Workspace, aliasOrId: string): Promise<LineageNode> {
+export async function lineage(
+  workspace: Workspace,
+  aliasOrId: string,
+  /** Input ids the root dataset's last run recorded (see `resolveInputs`). */
+  rootRecordedIds: readonly (string | undefined)[] = [],
+): Promise<LineageNode> {
   const done = new Map<string, LineageNode>();
   const visit = async (ref: string, trail: string[]): Promise<LineageNode> => {
     const dataset = await workspace.open(ref);
@@ -34,7 +39,8 @@ export async function lineage(workspace: Workspace, aliasOrId: string): Promise<
     const transform = state.transform;
     if (transform) {
       node.engine = `${transform.transform.engine} ${transform.transform.version ?? "(unpinned)"}`;
-      const inputs = await resolveInputs(workspace, transform, { dataset: dataset.alias });
+      const recorded = trail.length === 0 ? rootRecordedIds : [];
+      const inputs = await resolveInputs(workspace, transform, { dataset: dataset.alias }, recorded);
       for (const input of inputs) {
         node.inputs.push({ alias: input.alias, node: await visit(input.dataset.id, [...trail, dataset.alias]) });
       }

@@ -131,8 +131,10 @@ async function replayBlock(
   const views: TransformSessionInput[] = [];
   let inputRows = 0;
   const aliasById = new Map<string, string>();
-  for (const input of setTransform.inputs) {
-    const h = await history(input.datasetRef, location);
+  for (const [i, input] of setTransform.inputs.entries()) {
+    // The block records the id it read for input i: a copy of the inputs under other aliases (a
+    // pulled workspace, a renamed input) still replays.
+    const h = await history(event.queryInputs[i]?.datasetId ?? input.datasetRef, location);
     aliasById.set(h.dataset.id, inputAlias(input, h.dataset));
   }
   for (const q of event.queryInputs) {

@@ -13,20 +13,29 @@ export function inputAlias(input: SetTransform["inputs"][number], dataset: Datas
   return dataset?.alias ?? input.datasetRef;
 }
 
-/** Resolves every input of a SetTransform; throws `TransformInputNotFoundError` naming the first unknown one. */
+/**
+ * Resolves every input of a SetTransform; throws `TransformInputNotFoundError` naming the first
+ * unknown one. An input whose ref (an alias) is not in the workspace is found by the id the last
+ * run recorded for it (`recordedIds[i]`), when given: a pulled copy holds its inputs under other aliases.
+ */
 export async function resolveInputs(
   workspace: Workspace,
   event: SetTransform,
   location: TransformErrorLocation,
+  recordedIds: readonly (string | undefined)[] = [],
 ): Promise<ResolvedInput[]> {
   const resolved: ResolvedInput[] = [];
-  for (const input of event.inputs) {
+  for (const [i, input] of event.inputs.entries()) {
     let dataset: Dataset;
     try {
       dataset = await workspace.open(input.datasetRef);
     } catch (error) {
-      if (error instanceof DatasetNotFoundError) throw new TransformInputNotFoundError(location, input.datasetRef);
-      throw error;
+      if (!(error instanceof DatasetNotFoundError)) throw error;
+      const recorded = recordedIds[i];
+      if (recorded === undefined || !(await workspace.has(recorded))) {
+        throw new TransformInputNotFoundError(location, input.datasetRef);
+      }
+      dataset = await workspace.open(recorded);
     }
     resolved.push({ alias: inputAlias(input, dataset), ref: input.datasetRef, dataset });
   }
