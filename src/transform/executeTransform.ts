@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { openTransformSession, type TransformSessionInput } from "../engines/duckdb/transform/openTransformSession";
 import type { ChainState } from "../odf/chain/chainState";
+import { SliceSourceError } from "../odf/data/errors";
 import { writeDataSlice } from "../odf/data/writeDataSlice";
 import type {
   DataSlice,
@@ -197,6 +198,12 @@ async function executeLocked(
         startOffset: state.lastOffset === undefined ? 0 : state.lastOffset + 1,
         systemTime,
         outputDir,
+      }).catch((error: unknown) => {
+        // A bad `op` or `event_time` the query computed: say which dataset and transform made it.
+        if (!(error instanceof SliceSourceError)) throw error;
+        throw new TransformQueryError(location, `the query's output is not a valid slice: ${error.shortMessage}`, {
+          cause: error,
+        });
       });
     }
     const result: ExecuteTransformReturnType = { status: "updated", rowCount: written?.rowCount ?? 0, inputRows };

@@ -200,6 +200,16 @@ describe("derivative datasets: bad input", () => {
     expect(replay.mismatch?.message).toContain(`input src no longer contains block ${consumed}`);
   });
 
+  test("an op or event_time the query computes wrongly names the dataset and its SetTransform", async () => {
+    const { d, setBlock } = await rawDerivative("badop", "SELECT 7 AS op, event_time, station FROM r");
+    const error = await executeTransform(ws, d).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransformQueryError);
+    expect((error as Error).message).toBe(
+      `Dataset badop (block ${setBlock}): the query's output is not a valid slice: Column "op" has a value outside 0..3 or NULL`,
+    );
+    expect((await d.chain.state()).lastOffset).toBeUndefined();
+  });
+
   test("an input alias that now names another dataset is refused, not silently switched", async () => {
     const a = await ws.create({ alias: "feed", kind: "Root" });
     await appendReadings(db, a, [[0, "2024-01-01 00:00", "a", 1]]);
