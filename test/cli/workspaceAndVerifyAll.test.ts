@@ -63,8 +63,15 @@ content:
     expect(failed.stderr).toMatch(
       /^b: block 3 \(data\/f1620[0-9a-f]{64}\): file is missing\nb: FAILED \(1 problem\)\n$/,
     );
-    const message = { code: 1, stdout: "", stderr: "odf: odf verify takes a dataset alias or --all (not both)\n" };
-    expect(await runCli("--workspace", ws, "verify")).toEqual(message);
-    expect(await runCli("--workspace", ws, "verify", "a", "--all")).toEqual(message);
+    expect(await runCli("--workspace", ws, "verify")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "odf: odf verify needs a dataset alias, or --all\n",
+    });
+    expect(await runCli("--workspace", ws, "verify", "a", "--all")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "odf: odf verify takes a dataset alias or --all, not both\n",
+    });
   });
 });

@@ -24,8 +24,8 @@ export const registerVerify: RegisterCommand = (program, ctx) => {
     .option("--metadata-only", "check the metadata chain only, not the data files");
   for (const ext of verifyExtensions) cmd.option(ext.flags, ext.description);
   cmd.action(async (alias: string | undefined, opts: Record<string, unknown>) => {
-    if ((alias === undefined) === !opts.all)
-      throw new BaseError("odf verify takes a dataset alias or --all (not both)");
+    if (alias !== undefined && opts.all) throw new BaseError("odf verify takes a dataset alias or --all, not both");
+    if (alias === undefined && !opts.all) throw new BaseError("odf verify needs a dataset alias, or --all");
     const ws = await openCliWorkspace(ctx);
     const aliases = alias === undefined ? (await ws.list()).map((d) => d.alias) : [alias];
     const { verifyDataset } = await import("../../odf/verify/verifyDataset.js");
