@@ -12,7 +12,7 @@ import { compileEventDecoder } from "./compileEventDecoder";
 import { createLogStage, type LogStage } from "./createLogStage";
 import { createRpcClient } from "./createRpcClient";
 import { encodeLogRows, type OnMismatch } from "./encodeLogRows";
-import { ChainIdMismatchError, ReorgDuringFetchError, ReorgTooDeepError, RpcError } from "./errors";
+import { ChainIdMismatchError, ReorgDuringFetchError, ReorgTooDeepError } from "./errors";
 import { fetchLogRanges } from "./fetchLogRanges";
 import { getBlockHeader } from "./getBlockHeader";
 import { getChainId } from "./getChainId";
@@ -167,11 +167,9 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
     let recent = cursor ? await readRecentBlocks(dataset) : [];
     const slicePaths = state.slices.map((s) => dataset.store.objectPath("data", s.slice.physicalHash));
 
-    const header = async (blockNumber: number) => {
-      const h = await withRetries(() => getBlockHeader(client, { blockNumber }), retry);
-      if (!h) throw new RpcError({ method: "eth_getBlockByNumber", problem: `block ${blockNumber} not found` });
-      return h;
-    };
+    // The canonical header at a height, undefined when the node has no such block (the chain got
+    // shorter). An RPC failure throws, after retries: only a header the node returned decides a reorg.
+    const canonicalHeader = (blockNumber: number) => withRetries(() => getBlockHeader(client, { blockNumber }), retry);
     const confirmed = async (): Promise<number> => {
       if (options.confirmations === "finalized") {
         const f = await withRetries(() => getBlockHeader(client, { blockTag: "finalized" }), retry);
@@ -213,7 +211,7 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
       let start: number;
 
       if (cursor) {
-        const canonical = await getBlockHeader(client, { blockNumber: cursor.number }).catch(() => undefined);
+        const canonical = await canonicalHeader(cursor.number);
         if (canonical?.hash === cursor.hash) {
           start = cursor.number + 1;
         } else {
@@ -380,7 +378,7 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
       }
       for (const candidate of candidates) {
         if (candidate.number >= from.number) continue;
-        const canonical = await header(candidate.number).catch(() => undefined);
+        const canonical = await canonicalHeader(candidate.number);
         if (canonical?.hash === candidate.hash) return candidate;
       }
       throw new ReorgTooDeepError({ lastBlock: from.number, searchedDownTo: lowest });

@@ -2,6 +2,7 @@ import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createChainSource } from "../../src/chain-source/createChainSource";
 import { createLogsDataset } from "../../src/chain-source/createLogsDataset";
+import { RpcRetryableError } from "../../src/chain-source/errors";
 import type { Workspace } from "../../src/odf/workspace/workspace";
 import { getFreePort, type HardhatNode, startHardhatNode } from "../harness/hardhatNode";
 import { type Chain, chainClients, DEPLOYER, deploy, liveLogKeys, queryDataset, send, tempWorkspace } from "./fixtures";
@@ -121,5 +122,30 @@ describe("chain source: reorgs, adaptive ranges, RPC fallback", () => {
     expect(result.toBlock).toBe(head - 3);
     const state = await dataset.chain.state();
     expect(state.sourceStates.default?.value.startsWith(`${head - 3}@`)).toBe(true);
+  });
+
+  test("an RPC failure while checking the resume point stops the pull; it is never taken for a reorg", async () => {
+    await mint(700n, 2n);
+    let failing = false;
+    const proxy = await startRpcProxy(node.url, 1_000_000, { failHeaders: () => failing });
+    try {
+      const dataset = await newDataset(proxy.url);
+      const first = await source.pull(dataset);
+      const head = await dataset.chain.head();
+      await mint(800n);
+      failing = true;
+      const error = await source
+        .pull(dataset, { retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RpcRetryableError);
+      expect((error as Error).message).toMatch(/^RPC eth_getBlockByNumber failed: /);
+      expect(await dataset.chain.head()).toBe(head);
+      failing = false;
+      const resumed = await source.pull(dataset);
+      expect([resumed.retracted, resumed.reorgForkBlock, resumed.logs]).toEqual([0, undefined, 1]);
+      expect(first.logs).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -10,7 +10,14 @@ type RpcCall = { id: unknown; method: string; params?: unknown[] };
  * Starts the proxy on a free loopback port. A refused call is answered like Infura does
  * (`-32005`, "query returned more than ... results / block range too large").
  */
-export async function startRpcProxy(target: string, maxBlocks: number): Promise<RpcProxy> {
+export async function startRpcProxy(
+  target: string,
+  maxBlocks: number,
+  options: {
+    /** Answer `eth_getBlockByNumber` calls with a node error ("header not found") while this returns true. */
+    failHeaders?: () => boolean;
+  } = {},
+): Promise<RpcProxy> {
   const state = { refused: 0, served: 0, maxServedSpan: 0 };
   const span = (call: RpcCall): number | undefined => {
     if (call.method !== "eth_getLogs") return undefined;
@@ -28,7 +35,9 @@ export async function startRpcProxy(target: string, maxBlocks: number): Promise<
       const forward: RpcCall[] = [];
       for (const call of calls) {
         const s = span(call);
-        if (s !== undefined && s > maxBlocks) {
+        if (call.method === "eth_getBlockByNumber" && options.failHeaders?.()) {
+          refusals.set(call.id, { jsonrpc: "2.0", id: call.id, error: { code: -32000, message: "header not found" } });
+        } else if (s !== undefined && s > maxBlocks) {
           state.refused++;
           refusals.set(call.id, {
             jsonrpc: "2.0",
