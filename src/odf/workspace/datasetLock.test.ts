@@ -72,6 +72,24 @@ describe("lockDataset", () => {
     await lock.release();
   });
 
+  test("takes over the lock of a killed process not reaped yet (a zombie)", async () => {
+    // `sleep 0` exits at once, and its parent (exec'd into `sleep 5`) never reaps it.
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const pid = Number(
+        await new Promise<string>((resolve) => parent.stdout?.once("data", (d) => resolve(String(d)))),
+      );
+      for (let i = 0; i < 100 && !(await fs.readFile(`/proc/${pid}/stat`, "utf8")).includes(") Z "); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(await fs.readFile(`/proc/${pid}/stat`, "utf8")).toContain(") Z ");
+      await writeLock({ pid, host: hostname(), operation: "ingest", since: "" });
+      await (await lockDataset(dataset, "pull")).release();
+    } finally {
+      parent.kill();
+    }
+  });
+
   test("takes over a lock whose pid now belongs to another process (start time differs)", async () => {
     const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
     try {

@@ -87,19 +87,29 @@ export async function withDatasetLock<T>(
   }
 }
 
-/** Whether the lock's owner still runs: its pid exists and, where known, started when it did. */
+/**
+ * Whether the lock's owner still runs: its pid exists, is not a killed process waiting to be reaped
+ * (a zombie), and, where known, started when the owner did.
+ */
 function isAlive(owner: DatasetLockOwner): boolean {
   if (owner.pid === process.pid) return false; // not held here (checked first), so left by an earlier run
   if (!processExists(owner.pid)) return false;
-  return owner.started === undefined || processStarted(owner.pid) === owner.started;
+  const stat = processStat(owner.pid);
+  if (stat?.state === "Z") return false;
+  return owner.started === undefined || stat?.started === owner.started;
 }
 
-/** Field 22 of `/proc/<pid>/stat` (start time after boot), or undefined off Linux. */
 function processStarted(pid: number): string | undefined {
+  return processStat(pid)?.started;
+}
+
+/** State (field 3) and start time after boot (field 22) of `/proc/<pid>/stat`; undefined off Linux. */
+function processStat(pid: number): { state: string; started: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0] ?? "", started: fields[19] ?? "" };
   } catch {
     return undefined;
   }
