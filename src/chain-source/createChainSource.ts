@@ -160,7 +160,7 @@ export function createChainSource(deps: CreateChainSourceParameters = {}): Chain
     if (config.chainId !== undefined) {
       const actual = await withRetries(() => getChainId(client), retry);
       if (actual !== config.chainId)
-        throw new ChainIdMismatchError({ expected: config.chainId, actual, url: config.urls[0] as string });
+        throw new ChainIdMismatchError({ expected: config.chainId, actual, urls: config.urls });
     }
     const decoder = config.event ? compileEventDecoder(config.event) : undefined;
     const cursor = parseSourceState(state.sourceStates[SOURCE_NAME]);

@@ -55,8 +55,11 @@ export class LogDecodeError extends ChainSourceError {
 /** The RPC endpoint serves another chain than the source's `chainId`. */
 export class ChainIdMismatchError extends ChainSourceError {
   override name = "ChainIdMismatchError";
-  constructor(params: { expected: number; actual: number; url: string }) {
-    super(`RPC ${params.url} serves chain ${params.actual}, but the source expects chain ${params.expected}`);
+  constructor(params: { expected: number; actual: number; urls: readonly string[] }) {
+    // With several URLs the answer comes from the first that responds, which may not be the first.
+    const which =
+      params.urls.length === 1 ? `RPC ${params.urls[0]}` : `The RPC (first to answer of ${params.urls.join(", ")})`;
+    super(`${which} serves chain ${params.actual}, but the source expects chain ${params.expected}`);
   }
 }
 
