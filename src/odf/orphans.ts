@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
 
 /** `<prefix>-<pid>-<12 hex>[.ext]`, the names `processOwnedName` makes. */
@@ -13,13 +13,28 @@ export function processOwnedName(prefix: string, extension = ""): string {
   return `${prefix}-${process.pid}-${randomBytes(6).toString("hex")}${extension}`;
 }
 
-/** Whether a process with this id exists on this host (one we may not signal counts as existing). */
+/**
+ * Whether a process with this id runs on this host: one we may not signal counts as running, a
+ * killed one its parent has not reaped yet (a zombie) does not.
+ */
 export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  return processStat(pid)?.state !== "Z";
+}
+
+/** State (field 3) and start time after boot (field 22) of `/proc/<pid>/stat`; undefined off Linux. */
+export function processStat(pid: number): { state: string; started: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0] ?? "", started: fields[19] ?? "" };
+  } catch {
+    return undefined;
   }
 }
 

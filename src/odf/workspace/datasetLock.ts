@@ -1,7 +1,7 @@
-import { promises as fs, readFileSync } from "node:fs";
+import { promises as fs } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
-import { processExists } from "../orphans";
+import { processExists, processStat } from "../orphans";
 import { DatasetLockedError } from "./errors";
 
 /** The lock file, in the dataset's directory (not part of the ODF layout, never served). */
@@ -43,7 +43,7 @@ export async function lockDataset(dataset: { alias: string; dir: string }, opera
     host: hostname(),
     operation,
     since: new Date().toISOString(),
-    started: processStarted(process.pid),
+    started: processStat(process.pid)?.started,
   };
   for (let attempt = 0; ; attempt++) {
     try {
@@ -87,32 +87,11 @@ export async function withDatasetLock<T>(
   }
 }
 
-/**
- * Whether the lock's owner still runs: its pid exists, is not a killed process waiting to be reaped
- * (a zombie), and, where known, started when the owner did.
- */
+/** Whether the lock's owner still runs: its pid runs and, where known, started when the owner did. */
 function isAlive(owner: DatasetLockOwner): boolean {
   if (owner.pid === process.pid) return false; // not held here (checked first), so left by an earlier run
   if (!processExists(owner.pid)) return false;
-  const stat = processStat(owner.pid);
-  if (stat?.state === "Z") return false;
-  return owner.started === undefined || stat?.started === owner.started;
-}
-
-function processStarted(pid: number): string | undefined {
-  return processStat(pid)?.started;
-}
-
-/** State (field 3) and start time after boot (field 22) of `/proc/<pid>/stat`; undefined off Linux. */
-function processStat(pid: number): { state: string; started: string } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "", started: fields[19] ?? "" };
-  } catch {
-    return undefined;
-  }
+  return owner.started === undefined || processStat(owner.pid)?.started === owner.started;
 }
 
 async function readOwner(file: string): Promise<DatasetLockOwner | undefined> {
