@@ -6,9 +6,9 @@ import { createPublicClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openReplayer, type Replayer } from "../../src/dispute/openReplayer";
 import { createWatchtower } from "../../src/dispute/watchtower";
+import { ROOT } from "../harness/buildCli";
 import { runCli } from "../harness/cli";
 import { getFreePort } from "../harness/hardhatNode";
-import { ROOT } from "../oracle/buildCli";
 import { createTestWorkspace } from "../oracle/providerFixture";
 
 const ORACLE = "0x5FbDB2315678afecb367f032d93F642f64180aa3";

@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDuckDb } from "../../src/engines/duckdb/openDuckDb";
 import { initWorkspace, type Workspace } from "../../src/odf/workspace/workspace";
+import { ensureBuilt } from "../harness/buildCli";
 import { snapshotOf, verifyProblems } from "./helpers";
 
 const root = path.resolve(__dirname, "../..");
@@ -44,10 +45,7 @@ function odf(args: string[], input?: string): { code: number | null; stdout: str
 }
 
 beforeAll(async () => {
-  // The CLI runs from dist/ (npm ci builds it); build once if it is missing.
-  if (!existsSync(path.join(root, "dist", "src", "cli", "main.js"))) {
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root });
-  }
+  ensureBuilt(); // the CLI runs from dist/ (npm ci builds it)
   dir = await fs.mkdtemp(path.join(tmpdir(), "odf-cli-"));
   wsDir = path.join(dir, "ws");
   ws = await initWorkspace(wsDir);

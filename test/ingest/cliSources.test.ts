@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, promises as fs } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ensureBuilt } from "../harness/buildCli";
 
 const root = path.resolve(__dirname, "../..");
 const bin = path.join(root, "bin", "odf");
@@ -60,10 +61,7 @@ function odf(cwd: string, args: string[], input?: string): { code: number | null
 }
 
 beforeAll(async () => {
-  // The CLI runs from dist/ (npm ci builds it); build once if it is missing.
-  if (!existsSync(path.join(root, "dist", "src", "cli", "main.js"))) {
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root });
-  }
+  ensureBuilt(); // the CLI runs from dist/ (npm ci builds it)
   dir = await fs.mkdtemp(path.join(tmpdir(), "odf-cli-sources-"));
   await fs.mkdir(path.join(dir, "data"));
   await fs.mkdir(path.join(dir, "sub"));

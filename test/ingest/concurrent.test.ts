@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, promises as fs } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { lockDataset } from "../../src/odf/workspace/datasetLock";
 import { initWorkspace, type Workspace } from "../../src/odf/workspace/workspace";
+import { ensureBuilt } from "../harness/buildCli";
 import { addFromYaml, snapshotOf, verifyProblems } from "./helpers";
 
 const root = path.resolve(__dirname, "../..");
@@ -31,9 +32,7 @@ function odf(args: string[], input: string): { code: number | null; stderr: stri
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(root, "dist", "src", "cli", "main.js"))) {
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root });
-  }
+  ensureBuilt(); // the CLI runs from dist/ (npm ci builds it)
   dir = await fs.mkdtemp(path.join(tmpdir(), "odf-conc-"));
   wsDir = path.join(dir, "ws");
   ws = await initWorkspace(wsDir);

@@ -5,9 +5,9 @@ import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startChain, type TestChain } from "../contracts/fixture";
+import { ensureBuilt, ROOT } from "../harness/buildCli";
 import { runCli } from "../harness/cli";
 import { getFreePort } from "../harness/hardhatNode";
-import { ensureBuilt, ROOT } from "./buildCli";
 import {
   answerLogs,
   createTestWorkspace,

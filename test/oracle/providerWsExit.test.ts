@@ -4,8 +4,8 @@ import path from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startChain, type TestChain } from "../contracts/fixture";
+import { ensureBuilt, ROOT } from "../harness/buildCli";
 import { getFreePort } from "../harness/hardhatNode";
-import { ensureBuilt, ROOT } from "./buildCli";
 import { createTestWorkspace, deployOracleFixture, hardhatKey, waitFor } from "./providerFixture";
 
 let chain: TestChain;

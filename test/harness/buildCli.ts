@@ -15,9 +15,9 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds the CLI when `dist/` is missing or older than the provider sources (CI builds it in `npm ci`). */
+/** Builds the CLI when `dist/` is missing or older than the sources (CI builds it in `npm ci`). */
 export function ensureBuilt(): void {
-  const sources = Math.max(newestMtime(path.join(ROOT, "src", "oracle")), newestMtime(path.join(ROOT, "src", "cli")));
+  const sources = newestMtime(path.join(ROOT, "src"));
   if (existsSync(CLI_MAIN) && statSync(CLI_MAIN).mtimeMs >= sources) return;
   try {
     execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
