@@ -1,6 +1,5 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import type { DuckDBConnection } from "@duckdb/node-api";
 import { type InputFile, loadNewRecords } from "../engines/duckdb/ingest/loadNewRecords";
 import { checkMergeColumns, checkOpColumn, findDuplicateKey } from "../engines/duckdb/ingest/mergeChecks";
 import { mergeSql } from "../engines/duckdb/ingest/mergeSql";
@@ -69,16 +68,6 @@ export type IngestFilesReturnType = {
 };
 
 /** Records the input had before the preprocess (loadNewRecords keeps them in `<target>__raw`). */
-async function recordsRead(connection: DuckDBConnection): Promise<number> {
-  // No such table when every file was empty.
-  const exists = await connection.runAndReadAll(
-    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'new_records__raw'",
-  );
-  if (Number(exists.getRows()[0]?.[0]) === 0) return 0;
-  const counted = await connection.runAndReadAll("SELECT count(*) FROM new_records__raw");
-  return Number(counted.getRows()[0]?.[0] ?? 0);
-}
-
 /**
  * Reads input files with a source's read step, preprocesses them, merges them into the dataset
  * with the source's merge strategy and appends exactly one `AddData` block (or none when the merge
@@ -115,8 +104,8 @@ export async function ingestFiles(dataset: Dataset, params: IngestFilesParameter
       throw namedAsGiven(error, nonEmpty);
     });
     if (loaded.rowCount === 0) {
-      const read = params.preprocess === undefined ? 0 : await recordsRead(connection);
-      if (read === 0) throw new EmptyInputError(`Input ${name}`, { hints: ["It has no records (only a header?)."] });
+      if (loaded.readRows === 0)
+        throw new EmptyInputError(`Input ${name}`, { hints: ["It has no records (only a header?)."] });
       if (params.sourceState === undefined) throw new NoRecordsAfterPreprocessError(`Input ${name}`);
       const result = await appendData(dataset, {
         connection,

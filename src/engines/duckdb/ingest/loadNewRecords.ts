@@ -41,6 +41,8 @@ export type LoadNewRecordsReturnType = {
   columns: IngestColumn[];
   hasOp: boolean;
   rowCount: number;
+  /** Records read from the files, before `preprocess` (equals `rowCount` without one). */
+  readRows: number;
   /**
    * The materialized table behind the view, when it can be written as is (no `op`, `event_time` a
    * time type): `Append` passes it straight to the slice writer and skips a copy.
@@ -212,11 +214,15 @@ export async function loadNewRecords(
       throw await locatedReadError(connection, error, params.read, file.path, options);
     }
   }
-  if (first) return { target: params.target, columns: [], hasOp: false, rowCount: 0, appendableTable: undefined };
+  if (first) {
+    return { target: params.target, columns: [], hasOp: false, rowCount: 0, readRows: 0, appendableTable: undefined };
+  }
 
   let result = raw;
+  let readRows: number | undefined;
   const transform = params.preprocess;
   if (transform) {
+    readRows = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${raw}`)).getRows()[0]?.[0] ?? 0);
     await connection.run(`CREATE OR REPLACE TEMP VIEW input AS SELECT * FROM ${raw}`);
     const steps = transform.queries ?? (transform.query !== undefined ? [{ query: transform.query }] : []);
     if (steps.length === 0) throw new PreprocessError("the transform has no query");
@@ -322,6 +328,7 @@ export async function loadNewRecords(
     columns: data.map((c) => ({ name: c.name, type: casts.get(c.name) ?? c.type })),
     hasOp,
     rowCount,
+    readRows: readRows ?? rowCount,
     appendableTable: appendable && casts.size === 0 && data.every((c, i) => c === fileOrder[i]) ? result : undefined,
   };
 }
