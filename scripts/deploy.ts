@@ -35,10 +35,23 @@ export const EXAMPLE_SQL = {
 } as const;
 
 /** The project root (holds hardhat.config.ts), whether run from scripts/ or dist/scripts/. */
-function projectRoot(): string {
+export function projectRoot(): string {
   let dir = __dirname;
   while (!existsSync(path.join(dir, "hardhat.config.ts")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
+}
+
+/** Hardhat's first account (the owner of a local deployment on chain 31337). */
+export const hardhatAccount = (): Account => mnemonicToAccount(HARDHAT_MNEMONIC);
+
+/** A viem chain for an RPC URL whose chain id was read from the node. */
+export function rpcChain(id: number, name: string, url: string): Chain {
+  return {
+    id,
+    name,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [url] } },
+  };
 }
 
 const optionsSchema = z.strictObject({
@@ -103,14 +116,9 @@ export async function deploy(input: DeployOptions): Promise<Deployment & { file:
   const key = input.privateKey ?? (process.env.ODF_DEPLOYER_KEY as Hex | undefined);
   let account: Account;
   if (key) account = privateKeyToAccount(key);
-  else if (chainId === 31337) account = mnemonicToAccount(HARDHAT_MNEMONIC);
+  else if (chainId === 31337) account = hardhatAccount();
   else throw new DeployConfigError(`no deployer key for chain ${chainId}`, { hints: ["set ODF_DEPLOYER_KEY"] });
-  const chain: Chain = {
-    id: chainId,
-    name: opts.network,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [url] } },
-  };
+  const chain = rpcChain(chainId, opts.network, url);
   const transport = http(url);
   const publicClient = createPublicClient({ chain, transport }) as PublicClient;
   const wallet = createWalletClient({ account, chain, transport });

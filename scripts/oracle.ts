@@ -10,7 +10,6 @@ import { Command } from "commander";
 import {
   type Account,
   type Address,
-  type Chain,
   createPublicClient,
   createWalletClient,
   type Hex,
@@ -19,18 +18,10 @@ import {
   parseAbi,
   parseEventLogs,
 } from "viem";
-import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAccount } from "viem/accounts";
 import { formatErrorLine } from "../src/errors/base";
 import { DeployConfigError } from "../src/oracle/contracts/errors";
-
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-
-/** The project root (holds hardhat.config.ts), whether run from scripts/ or dist/scripts/. */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, "hardhat.config.ts")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
+import { hardhatAccount, projectRoot, rpcChain } from "./deploy";
 
 const abi = parseAbi([
   "function addProvider(address providerAddr)",
@@ -69,14 +60,9 @@ async function connect(opts: OracleScriptOptions, keyEnv: "ODF_DEPLOYER_KEY" | "
   const key = env[keyEnv] as Hex | undefined;
   let account: Account;
   if (key) account = privateKeyToAccount(key.startsWith("0x") ? key : `0x${key}`);
-  else if (chainId === 31337 && keyEnv === "ODF_DEPLOYER_KEY") account = mnemonicToAccount(HARDHAT_MNEMONIC);
+  else if (chainId === 31337 && keyEnv === "ODF_DEPLOYER_KEY") account = hardhatAccount();
   else throw new DeployConfigError(`no key: set ${keyEnv}`);
-  const chain: Chain = {
-    id: chainId,
-    name: `chain ${chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [opts.rpc] } },
-  };
+  const chain = rpcChain(chainId, `chain ${chainId}`, opts.rpc);
   const client = createPublicClient({ chain, transport: http(opts.rpc) }) as PublicClient;
   const wallet = createWalletClient({ account, chain, transport: http(opts.rpc) });
   async function mined(what: string, hash: Hex) {
