@@ -176,7 +176,7 @@ describe("logicalHash", () => {
         async (rows) => {
           const lit = (v: string | number | null) =>
             v === null ? "NULL" : typeof v === "number" ? String(v) : `'${v.replaceAll("'", "''")}'`;
-          const values = rows.map(([i, s], n) => `(${n}, ${lit(i)}::INTEGER, ${lit(s)}::VARCHAR)`).join(", ");
+          const values = rows.map(([i, s], n) => `(${n}, (${lit(i)})::INTEGER, ${lit(s)}::VARCHAR)`).join(", ");
           const sql = `SELECT * FROM (VALUES ${values}) AS v(n, i, s) ORDER BY n`;
           const a = await logicalHash(db.connection, await parquet(sql, "COMPRESSION SNAPPY, ROW_GROUP_SIZE 3"));
           const b = await logicalHash(db.connection, await parquet(sql, "COMPRESSION ZSTD"));
